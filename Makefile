@@ -1,0 +1,43 @@
+# Thin wrappers; everything runs inside .venv, created on first use.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
+NB ?= 01
+LAB_ARGS ?=
+PYTEST_ARGS ?=
+
+.PHONY: venv lab test lint check release progress submit grade bench clean
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+venv: $(STAMP)
+
+## make lab: install everything into .venv and open the course in JupyterLab
+lab: venv
+	cd notebooks && ../$(BIN)/jupyter lab $(LAB_ARGS)
+
+## make test: the maintainers' suite (lint, reference tests, release sync, nbval, autograder)
+test: venv lint
+	$(PY) -m pytest tests $(PYTEST_ARGS)
+	@if ls solutions/*.ipynb >/dev/null 2>&1; then \
+	  $(PY) -m pytest --nbval --nbval-current-env -p no:randomly solutions/*.ipynb $(PYTEST_ARGS); fi
+
+lint: venv
+	$(BIN)/ruff check .
+
+## make check NB=02: run the tests of one notebook against your notebooks/backproplab
+check: venv
+	$(PY) -m pytest --impl=student -m nb$(NB) tests
+
+## make release: regenerate notebooks/ from solutions/
+release: venv
+	$(PY) -m autograder.release
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

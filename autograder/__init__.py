@@ -1,0 +1,1 @@
+"""Instructor side of backproplab: release, grading harness, mutant catalogue."""

@@ -1,0 +1,152 @@
+"""Input validation shared by the exercise functions (infrastructure).
+
+Every exercise function calls these helpers *before* its solution block, so a
+student never writes validation and a bad call fails with a message that names
+the function, the argument, what was expected and what was received, instead of
+a NumPy traceback from deep inside.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+
+__all__ = [
+    "as_float_array",
+    "check_same_shape",
+    "check_one_hot",
+    "check_binary_targets",
+    "check_probabilities",
+    "check_activation_name",
+    "check_dense",
+    "check_params",
+    "check_lam",
+]
+
+
+def _describe(x: object) -> str:
+    if isinstance(x, np.ndarray):
+        return f"an array of shape {x.shape} and dtype {x.dtype}"
+    return f"{type(x).__name__} {x!r}"[:120]
+
+
+def as_float_array(
+    x: object, name: str, func: str, ndim: int | tuple[int, ...] | None = None
+) -> np.ndarray:
+    """Return `x` as a floating-point ndarray, or raise a clear ``ValueError``.
+
+    Float inputs keep their dtype (float32 stays float32); integer and boolean
+    inputs become float64. NaN and infinity are rejected.
+    """
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # ragged lists and the like
+        raise ValueError(f"{func}(): {name} must be an array; could not convert {_describe(x)}: {exc}") from None
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise ValueError(f"{func}(): {name} must be a numeric array; got {_describe(x)}")
+    if np.issubdtype(arr.dtype, np.complexfloating):
+        raise ValueError(f"{func}(): {name} must be real; got dtype {arr.dtype}")
+    if not np.issubdtype(arr.dtype, np.floating):
+        arr = arr.astype(np.float64)
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else ndim
+        if arr.ndim not in allowed:
+            want = " or ".join(f"{d}-D" for d in allowed)
+            raise ValueError(f"{func}(): {name} must be {want}; got a {arr.ndim}-D array of shape {arr.shape}")
+    if arr.size and not np.isfinite(arr).all():
+        bad = "NaN" if np.isnan(arr).any() else "infinity"
+        raise ValueError(f"{func}(): {name} contains {bad}; every entry must be finite")
+    return arr
+
+
+def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str, func: str) -> None:
+    if a.shape != b.shape:
+        raise ValueError(f"{func}(): {name_a} and {name_b} must have the same shape; got {a.shape} and {b.shape}")
+
+
+def check_one_hot(Y: np.ndarray, name: str, func: str) -> None:
+    """Each row of `Y` must hold exactly one 1 and zeros elsewhere."""
+    rows = Y.reshape(1, -1) if Y.ndim == 1 else Y
+    ok = np.isin(rows, (0, 1)).all() and (rows.sum(axis=-1) == 1).all()
+    if not ok:
+        raise ValueError(
+            f"{func}(): {name} must be one-hot (each row one 1, the rest 0); got values "
+            f"{np.unique(rows)[:5]} with row sums {np.unique(rows.sum(axis=-1))[:5]}. "
+            "Turn integer labels into one-hot rows with backproplab.data.one_hot(labels, k)."
+        )
+
+
+def check_binary_targets(Y: np.ndarray, name: str, func: str) -> None:
+    if not ((Y >= 0) & (Y <= 1)).all():
+        raise ValueError(f"{func}(): {name} must hold targets in [0, 1]; got min {Y.min()} and max {Y.max()}")
+
+
+def check_probabilities(P: np.ndarray, name: str, func: str) -> None:
+    if not ((P >= 0) & (P <= 1)).all():
+        raise ValueError(f"{func}(): {name} must hold probabilities in [0, 1]; got min {P.min()} and max {P.max()}")
+
+
+ACTIVATIONS = ("relu", "sigmoid", "tanh")
+
+
+def check_activation_name(name: object, func: str) -> str:
+    if name not in ACTIVATIONS:
+        raise ValueError(f"{func}(): name must be one of {ACTIVATIONS}; got {name!r}")
+    return name  # type: ignore[return-value]
+
+
+def check_dense(A: np.ndarray, W: np.ndarray, func: str, a_name: str = "A") -> None:
+    """`A` is (m, n) and `W` is (n, k)."""
+    if A.shape[1] != W.shape[0]:
+        raise ValueError(
+            f"{func}(): {a_name} is {A.shape} so W must have {A.shape[1]} rows (n, k); got W of shape {W.shape}"
+        )
+
+
+def check_lam(lam: object, func: str, name: str = "lam") -> float:
+    """A finite number >= 0 (the L2 strength λ, or a learning rate)."""
+    try:
+        value = float(lam)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"{func}(): {name} must be a number >= 0; got {_describe(lam)}") from None
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{func}(): {name} must be a finite number >= 0; got {value}")
+    return value
+
+
+def check_params(params: object, func: str, bias_ndim: int = 1) -> int:
+    """Check a ``{"W1", "b1", …, "WL", "bL"}`` dict whose layer shapes chain; return L.
+
+    ``bias_ndim`` is 1 for the row-major convention (``b`` is ``(k,)``) and 2 for
+    the column convention of the BP note (``b`` is ``(n_l, 1)``).
+    """
+    if not isinstance(params, Mapping):
+        raise ValueError(f"{func}(): params must be a dict {{'W1', 'b1', ...}}; got {_describe(params)}")
+    L = sum(1 for k in params if isinstance(k, str) and k.startswith("W"))
+    want = {f"{p}{l}" for l in range(1, L + 1) for p in "Wb"}
+    if L == 0 or set(params) != want:
+        raise ValueError(f"{func}(): params must have keys W1, b1, ..., WL, bL; got {sorted(map(str, params))}")
+    for l in range(1, L + 1):
+        W = as_float_array(params[f"W{l}"], f"params['W{l}']", func, ndim=2)
+        b = as_float_array(params[f"b{l}"], f"params['b{l}']", func, ndim=bias_ndim)
+        out = W.shape[0] if bias_ndim == 2 else W.shape[1]
+        want_b = (out, 1) if bias_ndim == 2 else (out,)
+        if b.shape != want_b:
+            raise ValueError(f"{func}(): params['b{l}'] must have shape {want_b} to match W{l} {W.shape}; got {b.shape}")
+        if l > 1:
+            prev = params[f"W{l - 1}"]
+            prev_out = prev.shape[0] if bias_ndim == 2 else prev.shape[1]
+            this_in = W.shape[1] if bias_ndim == 2 else W.shape[0]
+            if prev_out != this_in:
+                raise ValueError(
+                    f"{func}(): layer shapes do not chain: W{l - 1} is {prev.shape} but W{l} is {W.shape}"
+                )
+    return L
+
+
+def weight_list(weights: object, func: str) -> list[np.ndarray]:
+    """One array or an iterable of arrays, each validated."""
+    if isinstance(weights, np.ndarray) or not isinstance(weights, Iterable):
+        return [as_float_array(weights, "weights", func)]
+    return [as_float_array(w, f"weights[{i}]", func) for i, w in enumerate(weights)]

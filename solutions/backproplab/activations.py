@@ -1,0 +1,77 @@
+"""Activation functions and their derivatives (notebook 03).
+
+Each ``*_grad(Z)`` is the derivative of the activation **with respect to its
+input Z**, evaluated at Z, elementwise. Shapes and float dtype are kept.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .validate import as_float_array
+
+
+def sigmoid(Z: np.ndarray) -> np.ndarray:
+    """Logistic function ``1 / (1 + exp(-Z))``, without overflow for large |Z|.
+
+    Parameters
+    ----------
+    Z : ndarray, any shape
+
+    Returns
+    -------
+    ndarray, shape and dtype of `Z`, values in [0, 1]
+    """
+    Z = as_float_array(Z, "Z", "sigmoid")
+    ### BEGIN SOLUTION
+    # hint: only ever exponentiate a non-positive number: e = exp(-|Z|), then pick 1/(1+e) or e/(1+e) by the sign of Z
+    e = np.exp(-np.abs(Z))
+    return np.where(Z >= 0, 1 / (1 + e), e / (1 + e))
+    ### END SOLUTION
+
+
+def sigmoid_grad(Z: np.ndarray) -> np.ndarray:
+    """``σ'(Z) = σ(Z) (1 - σ(Z))``; takes the pre-activation Z, not σ(Z)."""
+    Z = as_float_array(Z, "Z", "sigmoid_grad")
+    ### BEGIN SOLUTION
+    # hint: s = sigmoid(Z), then s * (1 - s); Z is the input, not the output
+    s = sigmoid(Z)
+    return s * (1 - s)
+    ### END SOLUTION
+
+
+def relu(Z: np.ndarray) -> np.ndarray:
+    """``max(Z, 0)`` elementwise."""
+    Z = as_float_array(Z, "Z", "relu")
+    ### BEGIN SOLUTION
+    # hint: elementwise maximum with 0
+    return np.maximum(Z, 0)
+    ### END SOLUTION
+
+
+def relu_grad(Z: np.ndarray) -> np.ndarray:
+    """``1`` where ``Z > 0``, else ``0`` (so ``relu_grad(0) = 0``), in Z's dtype."""
+    Z = as_float_array(Z, "Z", "relu_grad")
+    ### BEGIN SOLUTION
+    # hint: a 0/1 mask of Z > 0 (strictly), cast to Z's dtype
+    return (Z > 0).astype(Z.dtype)
+    ### END SOLUTION
+
+
+def tanh(Z: np.ndarray) -> np.ndarray:
+    """Hyperbolic tangent ``(e^Z - e^-Z) / (e^Z + e^-Z)``, values in [-1, 1]."""
+    Z = as_float_array(Z, "Z", "tanh")
+    ### BEGIN SOLUTION
+    # hint: NumPy has it, and it does not overflow
+    return np.tanh(Z)
+    ### END SOLUTION
+
+
+def tanh_grad(Z: np.ndarray) -> np.ndarray:
+    """``1 - tanh(Z)²``; takes the pre-activation Z."""
+    Z = as_float_array(Z, "Z", "tanh_grad")
+    ### BEGIN SOLUTION
+    # hint: 1 - tanh(Z) squared
+    t = np.tanh(Z)
+    return 1 - t * t
+    ### END SOLUTION

@@ -1,0 +1,99 @@
+"""Backpropagation for one sample in the BP note's column convention (notebook 04).
+
+The network: 2 inputs → 3 sigmoid units → 2 sigmoid units → 1 sigmoid output,
+cost ``L = -[y ln a + (1 - y) ln(1 - a)]`` (binary cross-entropy, one sample).
+
+Column convention: ``z⁽ˡ⁾ = W⁽ˡ⁾ a⁽ˡ⁻¹⁾ + b⁽ˡ⁾`` with ``W⁽ˡ⁾`` of shape
+``(n_l, n_{l-1})``, column vectors ``a⁽ˡ⁾, z⁽ˡ⁾, b⁽ˡ⁾`` of shape ``(n_l, 1)``;
+``x = a⁽⁰⁾`` is ``(2, 1)``. The functions work for any number of layers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import sigmoid, sigmoid_grad
+from .validate import as_float_array, check_params
+
+SIZES = (2, 3, 2, 1)  # the note's network
+
+
+def _check_x(params: dict, x: object, func: str) -> np.ndarray:
+    check_params(params, func, bias_ndim=2)
+    x = as_float_array(x, "x", func, ndim=2)
+    n0 = np.shape(params["W1"])[1]
+    if x.shape != (n0, 1):
+        raise ValueError(f"{func}(): x must be a column vector of shape ({n0}, 1); got {x.shape}")
+    return x
+
+
+def forward_single(params: dict[str, np.ndarray], x: np.ndarray) -> dict[str, np.ndarray]:
+    """Forward pass for one sample: ``a⁽ˡ⁾ = σ(W⁽ˡ⁾ a⁽ˡ⁻¹⁾ + b⁽ˡ⁾)``.
+
+    Parameters
+    ----------
+    params : dict
+        ``W1 (3, 2), b1 (3, 1), W2 (2, 3), b2 (2, 1), W3 (1, 2), b3 (1, 1)``
+        for the note's network (any chain of shapes works).
+    x : ndarray, shape (n_0, 1)
+        One input as a column.
+
+    Returns
+    -------
+    cache : dict
+        ``"a0"`` = x and, for l = 1…L, ``"z{l}"`` and ``"a{l}"``, each ``(n_l, 1)``.
+        The network's output is ``cache[f"a{L}"]``.
+    """
+    x = _check_x(params, x, "forward_single")
+    L = len(params) // 2
+    ### BEGIN SOLUTION
+    # hint: for l = 1..L: z = W @ a_prev + b, a = sigmoid(z); store both in the cache
+    cache = {"a0": x}
+    for l in range(1, L + 1):
+        z = params[f"W{l}"] @ cache[f"a{l - 1}"] + params[f"b{l}"]
+        cache[f"z{l}"] = z
+        cache[f"a{l}"] = sigmoid(z)
+    return cache
+    ### END SOLUTION
+
+
+def backward_single(params: dict[str, np.ndarray], cache: dict[str, np.ndarray], y: float | np.ndarray) -> dict[str, np.ndarray]:
+    """Gradients of the one-sample binary cross-entropy by BP1–BP3.
+
+    BP1  ``δ⁽ᴸ⁾ = ∇_a L ⊙ σ'(z⁽ᴸ⁾)`` with ``∇_a L = -y/a + (1 - y)/(1 - a)``
+    BP2  ``δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾ᵀ δ⁽ˡ⁺¹⁾) ⊙ σ'(z⁽ˡ⁾)``
+    BP3  ``∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾``,  ``∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾ a⁽ˡ⁻¹⁾ᵀ``
+    (BP4, the update ``p ← p - α ∂L/∂p``, is the caller's.)
+
+    Parameters
+    ----------
+    params : dict
+        As for `forward_single`.
+    cache : dict
+        What `forward_single` returned for this sample.
+    y : float or ndarray of shape (1, 1)
+        Target in [0, 1].
+
+    Returns
+    -------
+    grads : dict
+        ``"W{l}"`` and ``"b{l}"`` with exactly the shapes of the parameters.
+    """
+    L = check_params(params, "backward_single", bias_ndim=2)
+    y = as_float_array(y, "y", "backward_single", ndim=(0, 2)).reshape(-1, 1)
+    missing = [k for k in ["a0"] + [f"{p}{l}" for l in range(1, L + 1) for p in "za"] if k not in cache]
+    if missing:
+        raise ValueError(f"backward_single(): cache is missing {missing}; pass what forward_single returned")
+    ### BEGIN SOLUTION
+    # hint: BP1 at the output, then BP2 downwards with W.T; BP3 gives db = delta and dW = delta @ a_prev.T
+    a, z = cache[f"a{L}"], cache[f"z{L}"]
+    dL_da = -y / a + (1 - y) / (1 - a)
+    delta = dL_da * sigmoid_grad(z)  # BP1
+    grads = {}
+    for l in range(L, 0, -1):
+        grads[f"W{l}"] = delta @ cache[f"a{l - 1}"].T  # BP3
+        grads[f"b{l}"] = delta
+        if l > 1:
+            delta = (params[f"W{l}"].T @ delta) * sigmoid_grad(cache[f"z{l - 1}"])  # BP2
+    return grads
+    ### END SOLUTION

@@ -1,0 +1,107 @@
+"""Row-major layers, each a ``*_forward`` / ``*_backward`` pair (notebook 05).
+
+Shapes: a batch ``A`` is ``(m, n)``, ``W`` is ``(n, k)``, ``b`` is ``(k,)`` and
+``Z = A W + b`` is ``(m, k)``. A backward function receives the upstream
+gradient (already carrying the loss's ``1/m``) and applies the chain rule only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import relu, relu_grad, sigmoid, sigmoid_grad, tanh, tanh_grad
+from .validate import as_float_array, check_activation_name, check_dense, check_same_shape
+
+_FORWARD = {"relu": relu, "sigmoid": sigmoid, "tanh": tanh}
+_DERIVATIVE = {"relu": relu_grad, "sigmoid": sigmoid_grad, "tanh": tanh_grad}
+
+
+def dense_forward(A: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Affine layer ``Z = A W + b``.
+
+    Parameters
+    ----------
+    A : ndarray, shape (m, n)
+    W : ndarray, shape (n, k)
+    b : ndarray, shape (k,)
+
+    Returns
+    -------
+    Z : ndarray, shape (m, k)
+    """
+    A = as_float_array(A, "A", "dense_forward", ndim=2)
+    W = as_float_array(W, "W", "dense_forward", ndim=2)
+    b = as_float_array(b, "b", "dense_forward", ndim=1)
+    check_dense(A, W, "dense_forward")
+    if b.shape != (W.shape[1],):
+        raise ValueError(f"dense_forward(): b must have shape ({W.shape[1]},) to match W {W.shape}; got {b.shape}")
+    ### BEGIN SOLUTION
+    # hint: one matrix product and a bias broadcast over the rows
+    return A @ W + b
+    ### END SOLUTION
+
+
+def dense_backward(dZ: np.ndarray, A: np.ndarray, W: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Backward pass of `dense_forward`.
+
+    Parameters
+    ----------
+    dZ : ndarray, shape (m, k)
+        Gradient of the loss w.r.t. Z.
+    A : ndarray, shape (m, n)
+        The layer's input from the forward pass.
+    W : ndarray, shape (n, k)
+
+    Returns
+    -------
+    dA : ndarray, shape (m, n)
+        ``dZ Wᵀ``.
+    dW : ndarray, shape (n, k)
+        ``Aᵀ dZ`` (no extra 1/m: dZ already has it).
+    db : ndarray, shape (k,)
+        ``dZ`` summed over the batch (rows).
+    """
+    dZ = as_float_array(dZ, "dZ", "dense_backward", ndim=2)
+    A = as_float_array(A, "A", "dense_backward", ndim=2)
+    W = as_float_array(W, "W", "dense_backward", ndim=2)
+    check_dense(A, W, "dense_backward")
+    if dZ.shape != (A.shape[0], W.shape[1]):
+        raise ValueError(f"dense_backward(): dZ must have shape (m, k) = {(A.shape[0], W.shape[1])}; got {dZ.shape}")
+    ### BEGIN SOLUTION
+    # hint: dA = dZ @ W.T, dW = A.T @ dZ, db = dZ summed over axis 0
+    return dZ @ W.T, A.T @ dZ, dZ.sum(axis=0)
+    ### END SOLUTION
+
+
+def activation_forward(Z: np.ndarray, name: str) -> np.ndarray:
+    """Apply the activation `name` (``"relu"``, ``"sigmoid"`` or ``"tanh"``) elementwise; shape of `Z`."""
+    Z = as_float_array(Z, "Z", "activation_forward")
+    name = check_activation_name(name, "activation_forward")
+    ### BEGIN SOLUTION
+    # hint: look the function up by name and apply it
+    return _FORWARD[name](Z)
+    ### END SOLUTION
+
+
+def activation_backward(dA: np.ndarray, Z: np.ndarray, name: str) -> np.ndarray:
+    """``dZ = dA ⊙ g'(Z)`` for the activation `name`; never modifies `dA` or `Z`.
+
+    Parameters
+    ----------
+    dA : ndarray, shape (m, k)
+        Gradient w.r.t. the activation's output.
+    Z : ndarray, shape (m, k)
+        The activation's input from the forward pass.
+
+    Returns
+    -------
+    dZ : ndarray, shape (m, k)
+    """
+    dA = as_float_array(dA, "dA", "activation_backward")
+    Z = as_float_array(Z, "Z", "activation_backward")
+    check_same_shape(dA, Z, "dA", "Z", "activation_backward")
+    name = check_activation_name(name, "activation_backward")
+    ### BEGIN SOLUTION
+    # hint: elementwise product of dA with the derivative evaluated at Z (a new array, not dA edited in place)
+    return dA * _DERIVATIVE[name](Z)
+    ### END SOLUTION

@@ -1,0 +1,209 @@
+"""Losses and their gradients (notebooks 02 and 03).
+
+Every loss is a **mean over the batch** (the first axis, of length m), so each
+gradient carries the ``1/m`` and the layers below it are plain chain rule.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .softmax import log_softmax
+from .validate import (
+    as_float_array,
+    check_binary_targets,
+    check_lam,
+    check_one_hot,
+    check_probabilities,
+    check_same_shape,
+    weight_list,
+)
+
+
+def _pair(A: object, Y: object, func: str, a_name: str = "A") -> tuple[np.ndarray, np.ndarray]:
+    A = as_float_array(A, a_name, func, ndim=(1, 2))
+    Y = as_float_array(Y, "Y", func, ndim=(1, 2))
+    check_same_shape(A, Y, a_name, "Y", func)
+    return A, Y.astype(A.dtype, copy=False)
+
+
+def cross_entropy(S: np.ndarray, Y: np.ndarray) -> np.floating:
+    """Mean cross-entropy ``-(1/m) Σ_i Σ_j Y_ij ln S_ij`` of probabilities `S`.
+
+    Parameters
+    ----------
+    S : ndarray, shape (m, k) or (k,)
+        Predicted probabilities (rows of a softmax).
+    Y : ndarray, same shape as `S`
+        One-hot targets.
+
+    Returns
+    -------
+    loss : scalar of `S`'s float dtype
+        ``inf`` (never NaN, never a warning) when a target's probability is exactly 0.
+    """
+    S, Y = _pair(S, Y, "cross_entropy", "S")
+    check_probabilities(S, "S", "cross_entropy")
+    check_one_hot(Y, "Y", "cross_entropy")
+    m = S.shape[0] if S.ndim == 2 else 1
+    ### BEGIN SOLUTION
+    # hint: take ln only where Y = 1 (ln 0 = -inf is allowed there), sum, divide by the batch size m
+    logS = np.zeros_like(S)
+    with np.errstate(divide="ignore"):
+        np.log(S, out=logS, where=Y > 0)
+    return -(Y * logS).sum() / S.dtype.type(m)
+    ### END SOLUTION
+
+
+def softmax_cross_entropy(Z: np.ndarray, Y: np.ndarray) -> tuple[np.floating, np.ndarray]:
+    """Cross-entropy of ``softmax(Z)`` and its gradient, through log-softmax.
+
+    Parameters
+    ----------
+    Z : ndarray, shape (m, k)
+        Logits.
+    Y : ndarray, shape (m, k)
+        One-hot targets.
+
+    Returns
+    -------
+    loss : scalar of `Z`'s dtype
+        ``-(1/m) Σ Y ⊙ log_softmax(Z)``; finite for any finite logits.
+    dZ : ndarray, shape (m, k)
+        ``(softmax(Z) - Y) / m``.
+    """
+    Z, Y = _pair(Z, Y, "softmax_cross_entropy", "Z")
+    if Z.ndim != 2:
+        raise ValueError(f"softmax_cross_entropy(): Z must be 2-D (m, k); got shape {Z.shape}")
+    check_one_hot(Y, "Y", "softmax_cross_entropy")
+    m = Z.shape[0]
+    ### BEGIN SOLUTION
+    # hint: loss from log_softmax(Z); the gradient is (softmax - Y) / m, and softmax = exp(log_softmax)
+    logS = log_softmax(Z)
+    loss = -(Y * logS).sum() / Z.dtype.type(m)
+    dZ = (np.exp(logS) - Y) / Z.dtype.type(m)
+    return loss, dZ
+    ### END SOLUTION
+
+
+def l2_penalty(weights: np.ndarray | list[np.ndarray], lam: float) -> np.floating:
+    """Weight decay ``(λ/2) Σ_W ‖W‖²`` (squared Frobenius norms).
+
+    Parameters
+    ----------
+    weights : ndarray or list of ndarray
+        One weight matrix, or the weight matrices of every layer (never biases).
+    lam : float
+        Regularisation strength λ ≥ 0.
+
+    Returns
+    -------
+    scalar of the first weight's float dtype
+    """
+    Ws = weight_list(weights, "l2_penalty")
+    lam = check_lam(lam, "l2_penalty")
+    ### BEGIN SOLUTION
+    # hint: lam / 2 times the sum of all squared entries of every matrix
+    dtype = Ws[0].dtype.type if Ws else np.float64
+    return dtype(lam / 2) * sum(dtype((W * W).sum()) for W in Ws)
+    ### END SOLUTION
+
+
+def l1_loss(A: np.ndarray, Y: np.ndarray) -> np.floating:
+    """Mean absolute error ``(1/m) Σ_i Σ_j |A_ij - Y_ij|``.
+
+    Parameters
+    ----------
+    A : ndarray, shape (m, k) or (m,)
+        Predictions.
+    Y : ndarray, same shape as `A`
+        Targets.
+    """
+    A, Y = _pair(A, Y, "l1_loss")
+    m = A.shape[0]
+    ### BEGIN SOLUTION
+    # hint: sum of |A - Y| over everything, divided by the batch size m
+    return np.abs(A - Y).sum() / A.dtype.type(m)
+    ### END SOLUTION
+
+
+def l1_loss_grad(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """Gradient of `l1_loss` w.r.t. `A`: ``sign(A - Y) / m``, shape of `A` (0 where A = Y)."""
+    A, Y = _pair(A, Y, "l1_loss_grad")
+    m = A.shape[0]
+    ### BEGIN SOLUTION
+    # hint: the derivative of |x| is sign(x); remember the 1/m of the mean
+    return np.sign(A - Y) / A.dtype.type(m)
+    ### END SOLUTION
+
+
+def l2_loss(A: np.ndarray, Y: np.ndarray) -> np.floating:
+    """Mean squared error as in the BP note: ``(1/m) Σ_i Σ_j (A_ij - Y_ij)²`` (no ½).
+
+    Parameters
+    ----------
+    A : ndarray, shape (m, k) or (m,)
+    Y : ndarray, same shape as `A`
+    """
+    A, Y = _pair(A, Y, "l2_loss")
+    m = A.shape[0]
+    ### BEGIN SOLUTION
+    # hint: sum of squared differences divided by m; there is no 1/2 in this definition
+    D = A - Y
+    return (D * D).sum() / A.dtype.type(m)
+    ### END SOLUTION
+
+
+def l2_loss_grad(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """Gradient of `l2_loss` w.r.t. `A`: ``2 (A - Y) / m``, shape of `A`."""
+    A, Y = _pair(A, Y, "l2_loss_grad")
+    m = A.shape[0]
+    ### BEGIN SOLUTION
+    # hint: d/dx x² = 2x, and the mean brings a 1/m
+    return 2 * (A - Y) / A.dtype.type(m)
+    ### END SOLUTION
+
+
+def binary_cross_entropy(A: np.ndarray, Y: np.ndarray) -> np.floating:
+    """Mean binary cross-entropy ``-(1/m) Σ [Y ln A + (1 - Y) ln(1 - A)]``.
+
+    Parameters
+    ----------
+    A : ndarray, shape (m, k) or (m,)
+        Predicted probabilities in [0, 1] (sigmoid outputs).
+    Y : ndarray, same shape as `A`
+        Targets in [0, 1].
+
+    Returns
+    -------
+    scalar of `A`'s dtype; ``inf`` (no warning) when a probability of exactly 0
+    is given to a target of 1, or 1 to a target of 0.
+    """
+    A, Y = _pair(A, Y, "binary_cross_entropy")
+    check_probabilities(A, "A", "binary_cross_entropy")
+    check_binary_targets(Y, "Y", "binary_cross_entropy")
+    m = A.shape[0]
+    ### BEGIN SOLUTION
+    # hint: two log terms; take each log only where its weight (Y or 1 - Y) is non-zero
+    logA, log1mA = np.zeros_like(A), np.zeros_like(A)
+    with np.errstate(divide="ignore"):
+        np.log(A, out=logA, where=Y > 0)
+        np.log1p(-A, out=log1mA, where=Y < 1)
+    return -(Y * logA + (1 - Y) * log1mA).sum() / A.dtype.type(m)
+    ### END SOLUTION
+
+
+def binary_cross_entropy_grad(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """Gradient of `binary_cross_entropy` w.r.t. `A`: ``(A - Y) / (A (1 - A)) / m``.
+
+    Needs ``0 < A < 1``; shape of `A`.
+    """
+    A, Y = _pair(A, Y, "binary_cross_entropy_grad")
+    check_binary_targets(Y, "Y", "binary_cross_entropy_grad")
+    if not ((A > 0) & (A < 1)).all():
+        raise ValueError("binary_cross_entropy_grad(): A must lie strictly between 0 and 1 (the gradient is infinite at 0 and 1)")
+    m = A.shape[0]
+    ### BEGIN SOLUTION
+    # hint: d/da of -[y ln a + (1-y) ln(1-a)] is -y/a + (1-y)/(1-a); then divide by m
+    return (-Y / A + (1 - Y) / (1 - A)) / A.dtype.type(m)
+    ### END SOLUTION

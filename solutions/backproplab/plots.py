@@ -1,0 +1,96 @@
+"""Plots the notebooks share. Each function draws on a new figure and returns it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+
+__all__ = ["plot_history", "plot_templates", "plot_digits", "plot_function_and_derivative", "plot_decision_boundary"]
+
+
+def _plt():
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_history(history: Mapping[str, Sequence[float]], title: str = ""):
+    """Loss per batch (left) and accuracy per epoch (right) from `train.fit`'s history."""
+    plt = _plt()
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
+    ax1.plot(history["loss"], lw=0.8, label="batch loss")
+    per_epoch = len(history["loss"]) / max(len(history["epoch_loss"]), 1)
+    ax1.plot((np.arange(len(history["epoch_loss"])) + 1) * per_epoch, history["epoch_loss"], "o-", label="epoch mean")
+    ax1.set(xlabel="batch", ylabel="loss", title="loss")
+    ax1.legend()
+    for key in ("train_acc", "val_acc"):
+        if key in history:
+            ax2.plot(np.arange(1, len(history[key]) + 1), history[key], "o-", label=key.replace("_", " "))
+    ax2.set(xlabel="epoch", ylabel="accuracy", title="accuracy")
+    if ax2.lines:
+        ax2.legend()
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_templates(W: np.ndarray, shape: tuple[int, int] = (28, 28), labels: Sequence[str] | None = None):
+    """Show each column of ``W (784, k)`` as an image: what each class's score looks for."""
+    plt = _plt()
+    k = W.shape[1]
+    fig, axes = plt.subplots(1, k, figsize=(1.3 * k, 1.6))
+    lim = np.abs(W).max()
+    for j, ax in enumerate(np.atleast_1d(axes)):
+        ax.imshow(W[:, j].reshape(shape), cmap="RdBu_r", vmin=-lim, vmax=lim)
+        ax.set_title(labels[j] if labels else str(j))
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def plot_digits(X: np.ndarray, titles: Sequence[str] | None = None, n_cols: int = 10):
+    """A grid of 28×28 images from rows of ``X (m, 784)``."""
+    plt = _plt()
+    n = len(X)
+    rows = -(-n // n_cols)
+    fig, axes = plt.subplots(rows, n_cols, figsize=(1.2 * n_cols, 1.4 * rows), squeeze=False)
+    for i, ax in enumerate(axes.ravel()):
+        ax.axis("off")
+        if i < n:
+            ax.imshow(X[i].reshape(28, 28), cmap="gray_r")
+            if titles is not None:
+                ax.set_title(titles[i], fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_function_and_derivative(f: Callable, df: Callable, name: str, z: np.ndarray | None = None):
+    """``f(z)`` and ``f'(z)`` side by side on one axis."""
+    plt = _plt()
+    z = np.linspace(-6, 6, 601) if z is None else z
+    fig, ax = plt.subplots(figsize=(5, 3.2))
+    ax.plot(z, f(z), label=f"{name}(z)")
+    ax.plot(z, df(z), "--", label=f"{name}'(z)")
+    ax.axhline(0, color="gray", lw=0.5)
+    ax.axvline(0, color="gray", lw=0.5)
+    ax.set(xlabel="z", title=name)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_decision_boundary(predict: Callable[[np.ndarray], np.ndarray], X: np.ndarray, y: np.ndarray, title: str = ""):
+    """Colour the plane by ``predict(points)`` and scatter the 2-D data set on top."""
+    plt = _plt()
+    pad = 0.5
+    xs = np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, 200)
+    ys = np.linspace(X[:, 1].min() - pad, X[:, 1].max() + pad, 200)
+    gx, gy = np.meshgrid(xs, ys)
+    grid = np.stack([gx.ravel(), gy.ravel()], axis=1)
+    fig, ax = plt.subplots(figsize=(4.5, 4))
+    ax.contourf(gx, gy, predict(grid).reshape(gx.shape), alpha=0.3, cmap="viridis")
+    ax.scatter(X[:, 0], X[:, 1], c=y, s=12, cmap="viridis", edgecolors="k", linewidths=0.3)
+    ax.set(title=title)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,41 @@
+"""Test configuration: which copy of the package the exercise tests run against.
+
+``--impl=reference`` (default) puts ``solutions/`` first on ``sys.path``;
+``--impl=student`` puts ``notebooks/``. Exercise tests import
+``backproplab.<module>`` normally and so test whichever copy was chosen.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+IMPLS = {"reference": ROOT / "solutions", "student": ROOT / "notebooks"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--impl",
+        choices=sorted(IMPLS),
+        default="reference",
+        help="run the exercise tests against solutions/ (reference) or notebooks/ (student)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    sys.path.insert(0, str(IMPLS[config.getoption("--impl")]))
+    sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(1234)
+
+
+@pytest.fixture(scope="session")
+def impl(pytestconfig: pytest.Config) -> str:
+    return pytestconfig.getoption("--impl")
