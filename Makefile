@@ -39,5 +39,16 @@ check: venv
 release: venv
 	$(PY) -m autograder.release
 
+## make bench: benchmarks and their report in bench/results/ (never part of `make test`).
+## Installs bench-only packages into .venv: bench/requirements.txt and, where its CPU build is
+## available, PyTorch (else its rows are skipped). BENCH_ARGS="--make-test" also times the suite.
+BENCH_ARGS ?=
+BENCH_TORCH ?= torch==2.13.0+cpu
+bench: venv
+	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	@$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install --quiet --disable-pip-version-check "$(BENCH_TORCH)" \
+	  || echo "make bench: no CPU build of PyTorch ($(BENCH_TORCH)) can be installed here; the PyTorch rows will be skipped"
+	$(PY) -m bench $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -110,6 +110,9 @@ def mlp_backward(dscores: np.ndarray, cache: dict[str, np.ndarray], params: dict
         raise ValueError(f"mlp_backward(): cache is missing {missing}; pass what mlp_forward returned")
     if dscores.shape != cache[f"Z{L}"].shape:
         raise ValueError(f"mlp_backward(): dscores must have the scores' shape {cache[f'Z{L}'].shape}; got {dscores.shape}")
+    X = as_float_array(cache["A0"], "cache['A0']", "mlp_backward", ndim=2)
+    if X.shape != (dscores.shape[0], np.shape(params["W1"])[0]):
+        raise ValueError(f"mlp_backward(): cache['A0'] must be X of shape (m, n_0) = {(dscores.shape[0], np.shape(params['W1'])[0])}; got {X.shape}")
     raise NotImplementedError('walk l = L..1: dense_backward gives (dA_prev, dW, db); below a hidden layer, dZ = activation_backward(dA_prev, Z_prev)')
 
 

@@ -126,14 +126,19 @@ def mlp_backward(dscores: np.ndarray, cache: dict[str, np.ndarray], params: dict
         raise ValueError(f"mlp_backward(): cache is missing {missing}; pass what mlp_forward returned")
     if dscores.shape != cache[f"Z{L}"].shape:
         raise ValueError(f"mlp_backward(): dscores must have the scores' shape {cache[f'Z{L}'].shape}; got {dscores.shape}")
+    X = as_float_array(cache["A0"], "cache['A0']", "mlp_backward", ndim=2)
+    if X.shape != (dscores.shape[0], np.shape(params["W1"])[0]):
+        raise ValueError(f"mlp_backward(): cache['A0'] must be X of shape (m, n_0) = {(dscores.shape[0], np.shape(params['W1'])[0])}; got {X.shape}")
     ### BEGIN SOLUTION
     # hint: walk l = L..1: dense_backward gives (dA_prev, dW, db); below a hidden layer, dZ = activation_backward(dA_prev, Z_prev)
     grads = {}
     dZ = dscores
-    for l in range(L, 0, -1):
+    for l in range(L, 1, -1):
         dA_prev, grads[f"W{l}"], grads[f"b{l}"] = dense_backward(dZ, cache[f"A{l - 1}"], params[f"W{l}"])
-        if l > 1:
-            dZ = activation_backward(dA_prev, cache[f"Z{l - 1}"], activation)
+        dZ = activation_backward(dA_prev, cache[f"Z{l - 1}"], activation)
+    # Layer 1: nothing needs dL/dX, so skip dense_backward's dZ @ W1.T (as large a product as
+    # the forward pass's X @ W1) and form only dW1 = Xᵀ dZ and db1.
+    grads["W1"], grads["b1"] = cache["A0"].T @ dZ, dZ.sum(axis=0)
     return grads
     ### END SOLUTION
 
@@ -171,7 +176,7 @@ def mlp_loss(params: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray, lam: f
     grads = mlp_backward(dscores, cache, params, activation)
     weights = [params[f"W{l}"] for l in range(1, L + 1)]
     for l, W in enumerate(weights, start=1):
-        grads[f"W{l}"] = grads[f"W{l}"] + W.dtype.type(lam) * W
+        grads[f"W{l}"] += W.dtype.type(lam) * W
     return data_loss + l2_penalty(weights, lam), grads
     ### END SOLUTION
 

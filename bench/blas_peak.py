@@ -1,0 +1,96 @@
+"""2. What share of the machine's NumPy GEMM rate one training step reaches on a large layer.
+
+The peak is the best rate of a single NumPy matrix product (into a preallocated
+output) over the step's own product shapes and a square one. The step is the
+4096→4096→10 network at batch 1024; its useful work is the matrix products a
+training step needs (`network.useful_flops`: no gradient w.r.t. X), so the
+share counts validation, elementwise work, allocation and Python overhead as
+lost time. PyTorch's step is measured against the same NumPy peak, and its own
+GEMM rate is shown beside it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .env import TORCH_MISSING, threads, torch_or_none
+from .network import TorchStep, check_same_step, make_problem, ours, useful_flops
+from .report import Section, Target, ms, table
+from .timing import compare
+
+SIZES, BATCH, DTYPE = [4096, 4096, 10], 1024, np.float32
+TARGET = 0.70
+
+
+def gemm_shapes(n_in: int, n_out: int, m: int) -> dict[str, tuple[int, int, int]]:
+    """(rows, inner, cols) of the products of a layer (n_in → n_out) at batch m, and a square one."""
+    return {
+        "forward X W": (m, n_in, n_out),
+        "backward Xᵀ dZ": (n_in, m, n_out),
+        f"square {n_in}": (n_in, n_in, n_in),
+    }
+
+
+def gemm(rows: int, inner: int, cols: int, dtype: type, torch=None):
+    """A zero-argument GEMM into a preallocated output (NumPy, or PyTorch if given)."""
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((rows, inner)).astype(dtype)
+    B = rng.standard_normal((inner, cols)).astype(dtype)
+    C = np.empty((rows, cols), dtype)
+    if torch is None:
+        return lambda: np.matmul(A, B, out=C)
+    tA, tB, tC = torch.from_numpy(A), torch.from_numpy(B), torch.from_numpy(C)
+    return lambda: torch.mm(tA, tB, out=tC)
+
+
+def measure(n_threads: int, rounds: int) -> dict:
+    torch = torch_or_none()
+    problem = make_problem(SIZES, BATCH, DTYPE)
+    shapes = gemm_shapes(SIZES[0], SIZES[1], BATCH)
+    with threads(n_threads, torch):
+        fns = {f"numpy {name}": gemm(*shape, DTYPE) for name, shape in shapes.items()}
+        fns["ours step"] = ours(problem)
+        if torch is not None:
+            check_same_step(torch, problem)
+            fns.update({f"torch {name}": gemm(*shape, DTYPE, torch) for name, shape in shapes.items()})
+            fns["torch step"] = TorchStep(torch, problem)
+        t = compare(fns, rounds=rounds, min_time=0.0)
+    flops = {f"{lib} {name}": 2 * r * k * c for name, (r, k, c) in shapes.items() for lib in ("numpy", "torch")}
+    flops["ours step"] = flops["torch step"] = useful_flops(SIZES, BATCH)
+    rates = {name: flops[name] / timing.best for name, timing in t.items()}
+    peak = max(rate for name, rate in rates.items() if name.startswith("numpy"))
+    return {"threads": n_threads, "times": t, "rates": rates, "peak": peak, "torch": torch is not None}
+
+
+def run(thread_counts: list[int], rounds: int, out: Path) -> Section:
+    results = []
+    for n_threads in thread_counts:
+        res = measure(n_threads, rounds)
+        results.append(res)
+        print(f"  threads {n_threads}: NumPy peak {res['peak'] / 1e9:.0f} GFLOP/s, our step {res['rates']['ours step'] / res['peak']:.0%}", flush=True)
+    body = [
+        f"Network {'→'.join(map(str, SIZES))}, batch {BATCH}, {np.dtype(DTYPE).name}: one step does "
+        f"{useful_flops(SIZES, BATCH) / 1e9:.1f} GFLOP of necessary matrix products. "
+        "Share = (those FLOP / step time) / NumPy GEMM peak, best of interleaved rounds.",
+        "",
+    ]
+    if not results[0]["torch"]:
+        body += [f"> {TORCH_MISSING}.", ""]
+    rows = []
+    for res in results:
+        for name, timing in res["times"].items():
+            rows.append([res["threads"], name, ms(timing.best), f"{res['rates'][name] / 1e9:,.0f}", f"{res['rates'][name] / res['peak']:.0%}"])
+    body.append(table(["threads", "what", "time", "GFLOP/s", "share of NumPy peak"], rows))
+    targets = [
+        Target(
+            f"share of NumPy GEMM peak, 4096×4096 layer, batch 1024, {res['threads']} thread{'s' if res['threads'] > 1 else ''}",
+            f"≥ {TARGET:.0%}",
+            f"{res['rates']['ours step'] / res['peak']:.0%} (peak {res['peak'] / 1e9:.0f} GFLOP/s)",
+            res["rates"]["ours step"] / res["peak"] >= TARGET,
+        )
+        for res in results
+    ]
+    data = [{"threads": r["threads"], "peak_flops": r["peak"], "seconds": {k: v.best for k, v in r["times"].items()}} for r in results]
+    return Section("2. Share of the BLAS peak on a large layer", "\n".join(body), targets, {"runs": data})

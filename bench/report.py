@@ -1,0 +1,49 @@
+"""Pieces of the markdown report: tables, targets, sections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    goal: str
+    value: str
+    met: bool | None  # None: could not be measured in this run
+
+    @property
+    def verdict(self) -> str:
+        return {True: "**met**", False: "**not met**", None: "not measured"}[self.met]
+
+
+@dataclass
+class Section:
+    title: str
+    body: str  # markdown
+    targets: list[Target] = field(default_factory=list)
+    data: dict = field(default_factory=dict)  # raw numbers for results.json
+
+
+def table(headers: list[str], rows: list[list[object]]) -> str:
+    """A markdown table (also readable as plain text on the console)."""
+    cells = [[str(c) for c in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
+    line = lambda r: "| " + " | ".join(c.rjust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
+    return "\n".join([line(headers), "|" + "|".join("-" * (w + 1) + ":" for w in widths) + "|", *map(line, cells)])
+
+
+def targets_table(targets: list[Target]) -> str:
+    return table(["target", "goal", "measured", "verdict"], [[t.name, t.goal, t.value, t.verdict] for t in targets])
+
+
+def us(seconds: float) -> str:
+    return f"{seconds * 1e6:,.0f} µs"
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1e3:,.1f} ms"
+
+
+def mib(nbytes: float) -> str:
+    return f"{nbytes / 2**20:,.1f} MiB"
