@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from datetime import datetime, timezone
@@ -57,8 +58,8 @@ def main(argv: list[str]) -> int:
     print("\n".join(f"{k}: {v}" for k, v in facts.items()), flush=True)
     runners = {
         "step": lambda: step_vs_torch.run(args.threads, args.rounds, args.out),
-        "peak": lambda: blas_peak.run(args.threads, max(3, args.rounds // 3), args.out),
-        "loop": lambda: loop_vs_batch.run(args.out, rounds=max(3, args.rounds // 3)),
+        "peak": lambda: blas_peak.run(args.threads, max(3, (2 * args.rounds) // 3), args.out),
+        "loop": lambda: loop_vs_batch.run(args.out, args.threads[0], rounds=max(3, args.rounds // 3)),
         "notebooks": lambda: notebooks.run(args.make_test),
         "memory": memory.run,
     }
@@ -70,7 +71,7 @@ def main(argv: list[str]) -> int:
         print(section.body.split("\n\n", 1)[-1] if "|" in section.body else "", flush=True)
         sections.append(section)
     targets = [t for s in sections for t in s.targets]
-    facts["load average at end"] = " ".join(f"{x:.2f}" for x in __import__("os").getloadavg())
+    facts["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     facts["run"] = f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {time.perf_counter() - start:.0f} s, `python -m bench {' '.join(argv)}`".rstrip()
     report = [
         "# backproplab benchmarks",
@@ -78,7 +79,7 @@ def main(argv: list[str]) -> int:
         "Written by `make bench` (`python -m bench`). Every figure is a ratio or share measured side by side in one run "
         "on the machine below; times are the best of interleaved rounds because the machine is shared. No test asserts any of it.",
         "",
-        table(["", ""], [[k, v] for k, v in facts.items()]),
+        table(["", ""], [[k, v] for k, v in facts.items()], left=2),
         "",
         "## Targets",
         "",

@@ -124,15 +124,16 @@ def describe() -> dict[str, str]:
         "python": platform.python_version(),
         "numpy": f"numpy {np.__version__}, {numpy_kernel()}",
         "torch": torch_kernel(torch),
-        "OpenBLAS overrides": (
-            "removed for the benchmark process: " + ", ".join(f"{k}={v}" for k, v in removed.items())
-            if removed
-            else "none set (" + ", ".join(f"{k}={os.environ[k]}" for k in OPENBLAS_OVERRIDES if k in os.environ) + ")"
-            if any(k in os.environ for k in OPENBLAS_OVERRIDES)
-            else "none set"
-        ),
-        "load average at start": " ".join(f"{x:.2f}" for x in load),
+        "OpenBLAS overrides": _overrides(removed),
+        "load average at start": " ".join(f"{x:.2f}" for x in load) + f" (1, 5, 15 min; above {os.cpu_count()}, work waited for a core)",
     }
+
+
+def _overrides(removed: dict[str, str]) -> str:
+    if removed:
+        return "removed for the benchmark process (NumPy runs its native kernel): " + ", ".join(f"{k}={v}" for k, v in removed.items())
+    kept = [f"{k}={os.environ[k]}" for k in OPENBLAS_OVERRIDES if k in os.environ]
+    return "kept (--keep-openblas-env): " + ", ".join(kept) if kept else "none set"
 
 
 def _cpu_model() -> str:

@@ -25,16 +25,20 @@ class Section:
     data: dict = field(default_factory=dict)  # raw numbers for results.json
 
 
-def table(headers: list[str], rows: list[list[object]]) -> str:
-    """A markdown table (also readable as plain text on the console)."""
+def table(headers: list[str], rows: list[list[object]], left: int = 1) -> str:
+    """A markdown table (also readable as plain text on the console); the first `left` columns align left."""
     cells = [[str(c) for c in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
-    line = lambda r: "| " + " | ".join(c.rjust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
-    return "\n".join([line(headers), "|" + "|".join("-" * (w + 1) + ":" for w in widths) + "|", *map(line, cells)])
+    just = lambda i, c, w: c.ljust(w) if i < left else c.rjust(w)  # noqa: E731
+    line = lambda r: "| " + " | ".join(just(i, c, w) for i, (c, w) in enumerate(zip(r, widths))) + " |"  # noqa: E731
+    rule = "|" + "|".join(":" + "-" * (w + 1) if i < left else "-" * (w + 1) + ":" for i, w in enumerate(widths)) + "|"
+    return "\n".join([line(headers), rule, *map(line, cells)])
 
 
 def targets_table(targets: list[Target]) -> str:
-    return table(["target", "goal", "measured", "verdict"], [[t.name, t.goal, t.value, t.verdict] for t in targets])
+    if not targets:
+        return "(no section with a target was run)"
+    return table(["target", "goal", "measured", "verdict"], [[t.name, t.goal, t.value, t.verdict] for t in targets], left=4)
 
 
 def us(seconds: float) -> str:
