@@ -142,6 +142,10 @@ def plot_series(
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     if logx:
         ax.set_xscale("log")
+    elif all(float(v).is_integer() for line in ax.get_lines() for v in line.get_xdata()):
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # layers, epochs: no tick at 1.5
     if logy:
         ax.set_yscale("log")
     ax.grid(True, which="major", alpha=0.3)
