@@ -120,7 +120,7 @@ def test_cell_conventions(nb_path: Path) -> None:
 
     for i, cell in enumerate(nb.cells):
         if _is_setup(cell):
-            called = [fn for fn in _functions(nb_path) if re.search(rf"\b{fn}\(", cell.source)]
+            called = [fn for fn in _functions(nb_path) if re.search(rf"(?<![\w.]){fn}\(", cell.source)]
             assert not called, f"set-up cell {i} calls exercise functions {called}"
         if _is_answer_code(cell):
             name = cell.metadata.get("backproplab", {}).get("answer")
