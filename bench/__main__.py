@@ -68,7 +68,7 @@ def main(argv: list[str]) -> int:
     for name in args.only:
         print(f"\n== {name}", flush=True)
         section = runners[name]()
-        print(section.body.split("\n\n", 1)[-1] if "|" in section.body else "", flush=True)
+        print(section.body, flush=True)
         sections.append(section)
     targets = [t for s in sections for t in s.targets]
     facts["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
