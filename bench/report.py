@@ -11,10 +11,15 @@ class Target:
     goal: str
     value: str
     met: bool | None  # None: could not be measured in this run
+    noisy: bool = False  # the run was disturbed: the verdict may flip on a quiet machine
 
     @property
     def verdict(self) -> str:
-        return {True: "**met**", False: "**not met**", None: "not measured"}[self.met]
+        verdict = {True: "**met**", False: "**not met**", None: "not measured"}[self.met]
+        return verdict + (" (noisy run: median > 1.5 × best)" if self.noisy and self.met is not None else "")
+
+
+NOISY = 0.5  # Timing.noise above which a verdict is flagged
 
 
 @dataclass

@@ -12,7 +12,7 @@ import numpy as np
 
 from .env import TORCH_MISSING, threads, torch_or_none
 from .network import TorchStep, check_same_step, make_problem, ours
-from .report import Section, Target, table, us
+from .report import NOISY, Section, Target, table, us
 from .timing import compare
 
 HIDDEN = (100, 256, 512)
@@ -119,6 +119,7 @@ def run(thread_counts: list[int], rounds: int, out: Path) -> Section:
                 "ratio ≥ 1.0 for every H",
                 ", ".join(f"H={r['H']}: {ratio(r):.2f}" for r in key) if worst is not None else "PyTorch not installed",
                 None if worst is None else worst >= 1.0,
+                noisy=any(r[side].noise > NOISY for r in key for side in ("ours", "torch") if r[side] is not None),
             )
         )
     if not skipped:
