@@ -77,7 +77,8 @@ def main(argv: list[str]) -> int:
         "# backproplab benchmarks",
         "",
         "Written by `make bench` (`python -m bench`). Every figure is a ratio or share measured side by side in one run "
-        "on the machine below; times are the best of interleaved rounds because the machine is shared. No test asserts any of it.",
+        "on the machine below; times are the best of interleaved rounds because the machine is shared. No test asserts any of it. "
+        "How the numbers are taken, and what was changed in the reference package to reach them: [bench/README.md](../README.md).",
         "",
         table(["", ""], [[k, v] for k, v in facts.items()], left=2),
         "",
