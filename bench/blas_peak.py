@@ -65,7 +65,10 @@ def measure(n_threads: int, rounds: int) -> dict:
     flops["ours step"] = flops["torch step"] = useful_flops(SIZES, BATCH)
     rates = {name: flops[name] / timing.best for name, timing in t.items()}
     peak = max(rate for name, rate in rates.items() if name.startswith("numpy"))
-    return {"threads": n_threads, "times": t, "rates": rates, "peak": peak, "torch": torch is not None}
+    # With one thread, CPU time leaves out the time spent waiting for a core that someone else held.
+    cpu_rates = {name: flops[name] / timing.cpu_best for name, timing in t.items()} if n_threads == 1 else None
+    cpu_peak = max(rate for name, rate in cpu_rates.items() if name.startswith("numpy")) if cpu_rates else None
+    return {"threads": n_threads, "times": t, "rates": rates, "peak": peak, "cpu_rates": cpu_rates, "cpu_peak": cpu_peak, "torch": torch is not None}
 
 
 OVERRIDE_PROBE = """
@@ -122,8 +125,16 @@ def run(thread_counts: list[int], rounds: int, out: Path) -> Section:
     rows = []
     for res in results:
         for name, timing in res["times"].items():
-            rows.append([res["threads"], name, ms(timing.best), f"{res['rates'][name] / 1e9:,.0f}", f"{res['rates'][name] / res['peak']:.0%}", f"{timing.noise:.0%}"])
-    body.append(table(["threads", "what", "time", "GFLOP/s", "share of NumPy peak", "noise"], rows, left=2))
+            cpu_share = f"{res['cpu_rates'][name] / res['cpu_peak']:.0%}" if res["cpu_rates"] else "–"
+            rows.append(
+                [res["threads"], name, ms(timing.best), f"{res['rates'][name] / 1e9:,.0f}", f"{res['rates'][name] / res['peak']:.0%}", cpu_share, f"{timing.noise:.0%}"]
+            )
+    body.append(table(["threads", "what", "wall time", "GFLOP/s", "share of NumPy peak", "same in CPU time", "noise"], rows, left=2))
+    body += [
+        "",
+        "'Same in CPU time' (1 thread only): the share computed from process CPU time instead of wall time, which leaves out "
+        "the time the thread waited for a core held by other work; with 2 threads CPU time also counts spinning BLAS threads, so it is not shown.",
+    ]
     for res in results:
         probe = with_user_overrides(res["threads"], rounds)
         if probe:
@@ -139,11 +150,15 @@ def run(thread_counts: list[int], rounds: int, out: Path) -> Section:
         Target(
             f"share of NumPy GEMM peak, 4096×4096 layer, batch 1024, {res['threads']} thread{'s' if res['threads'] > 1 else ''}",
             f"≥ {TARGET:.0%}",
-            f"{res['rates']['ours step'] / res['peak']:.0%} (peak {res['peak'] / 1e9:.0f} GFLOP/s)",
+            f"{res['rates']['ours step'] / res['peak']:.0%} (peak {res['peak'] / 1e9:.0f} GFLOP/s)"
+            + (f"; in CPU time {res['cpu_rates']['ours step'] / res['cpu_peak']:.0%}" if res["cpu_rates"] else ""),
             res["rates"]["ours step"] / res["peak"] >= TARGET,
             noisy=any(t.noise > NOISY for name, t in res["times"].items() if name.startswith("numpy") or name == "ours step"),
         )
         for res in results
     ]
-    data = [{"threads": r["threads"], "peak_flops": r["peak"], "seconds": {k: v.best for k, v in r["times"].items()}} for r in results]
+    data = [
+        {"threads": r["threads"], "peak_flops": r["peak"], "seconds": {k: v.best for k, v in r["times"].items()}, "cpu_seconds": {k: v.cpu_best for k, v in r["times"].items()}}
+        for r in results
+    ]
     return Section("2. Share of the BLAS peak on a large layer", "\n".join(body), targets, {"runs": data})

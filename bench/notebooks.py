@@ -53,7 +53,8 @@ def run_make_test() -> dict:
     proc = subprocess.run(["make", "test"], cwd=ROOT, env=user_environment(), capture_output=True, text=True)
     seconds = time.perf_counter() - start
     summaries = [line.strip("= ") for line in proc.stdout.splitlines() if re.search(r"\d+ (passed|failed|error)", line)]
-    return {"seconds": seconds, "returncode": proc.returncode, "summary": summaries}
+    failures = [line for line in proc.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
+    return {"seconds": seconds, "returncode": proc.returncode, "summary": summaries, "failures": failures[:10], "stderr": proc.stderr[-2000:]}
 
 
 def run(make_test: bool) -> Section:
@@ -95,6 +96,7 @@ def run(make_test: bool) -> Section:
         suite = run_make_test()
         print(f"  make test: {suite['seconds']:.0f} s, exit {suite['returncode']}", flush=True)
         body += ["", f"`make test` as a whole: **{suite['seconds']:.0f} s**, exit code {suite['returncode']}; pytest said: " + "; ".join(f"`{s}`" for s in suite["summary"])]
+        body += [f"- `{line}`" for line in suite["failures"]]
         targets.append(
             Target("`make test` (CI) on this machine", f"< {CI_BUDGET / 60:.0f} min, exit 0", f"{suite['seconds']:.0f} s, exit {suite['returncode']}", suite["returncode"] == 0 and suite["seconds"] < CI_BUDGET)
         )

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Timing:
-    best: float  # seconds per call, minimum over rounds
-    median: float  # seconds per call, median over rounds
+    best: float  # wall seconds per call, minimum over rounds
+    median: float  # wall seconds per call, median over rounds
+    cpu_best: float = float("nan")  # CPU seconds (all threads of the process) per call, minimum over rounds
 
     @property
     def noise(self) -> float:
@@ -40,11 +41,16 @@ def calls_per_block(fn: Callable[[], object], min_time: float) -> int:
 
 
 def block_time(fn: Callable[[], object], n: int) -> float:
-    """Seconds per call over `n` back-to-back calls."""
-    start = time.perf_counter()
+    """Wall seconds per call over `n` back-to-back calls."""
+    return block_times(fn, n)[0]
+
+
+def block_times(fn: Callable[[], object], n: int) -> tuple[float, float]:
+    """Wall and process-CPU seconds per call over `n` back-to-back calls."""
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in range(n):
         fn()
-    return (time.perf_counter() - start) / n
+    return (time.perf_counter() - start) / n, (time.process_time() - cpu) / n
 
 
 def compare(fns: dict[str, Callable[[], object]], rounds: int = 9, min_time: float = 0.03) -> dict[str, Timing]:
@@ -59,12 +65,12 @@ def compare(fns: dict[str, Callable[[], object]], rounds: int = 9, min_time: flo
         Target seconds per block (the number of calls per block is calibrated once).
     """
     counts = {name: calls_per_block(fn, min_time) for name, fn in fns.items()}
-    samples: dict[str, list[float]] = {name: [] for name in fns}
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in fns}
     names = list(fns)
     for r in range(rounds):
         for name in names if r % 2 == 0 else reversed(names):
-            samples[name].append(block_time(fns[name], counts[name]))
-    return {name: Timing(min(s), statistics.median(s)) for name, s in samples.items()}
+            samples[name].append(block_times(fns[name], counts[name]))
+    return {name: Timing(min(w for w, _ in s), statistics.median(w for w, _ in s), min(c for _, c in s)) for name, s in samples.items()}
 
 
 def wall_time(fn: Callable[[], object], repeat: int = 3) -> Timing:
