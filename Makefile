@@ -35,6 +35,10 @@ lint: venv
 check: venv
 	$(PY) -m pytest --impl=student -m nb$(NB) tests
 
+## make progress: a table of your exercise functions: not started / wrong (with a hint) / correct, and their points
+progress: venv
+	cd notebooks && ../$(PY) -m backproplab.progress
+
 ## make release: regenerate notebooks/ from solutions/
 release: venv
 	$(PY) -m autograder.release
