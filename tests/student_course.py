@@ -2,8 +2,8 @@
 
 `copy_course(dst, solved=False)` is the untouched release; `solved=True` is the same
 folder after a student finished everything: the package holds the reference answers
-(``solutions/backproplab``) and every autograded-answer cell of the notebooks holds
-the source notebook's solution (matched by ``grade_id``).
+(``solutions/backproplab``) and every answer cell of the notebooks (code or written)
+holds the source notebook's answer (matched by ``grade_id``).
 """
 
 from __future__ import annotations
@@ -27,13 +27,13 @@ def _grade_id(cell) -> str | None:
 
 
 def fill_answers(student: Path, source: Path) -> int:
-    """Put the source notebook's solution into every autograded-answer cell of `student`; return how many."""
+    """Put the source notebook's answer into every answer cell (code or written) of `student`; return how many."""
     solutions = {_grade_id(c): c.source for c in nbformat.read(source, as_version=4).cells if _grade_id(c)}
     nb = nbformat.read(student, as_version=4)
     filled = 0
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and meta.get("solution") and not meta.get("grade"):
+        if meta.get("solution"):
             cell.source = solutions[meta["grade_id"]]
             filled += 1
     nbformat.write(nb, student)
@@ -55,3 +55,8 @@ def copy_course(dst: Path, solved: bool = False) -> Path:
         for nb in sorted(dst.glob("*.ipynb")):
             fill_answers(nb, sources / nb.name)
     return dst
+
+
+def checks_are_placeholders() -> bool:
+    """TEMPORARY: whether ``checks.py`` is still the foundation's placeholder, whose checks never call the function."""
+    return "PLACEHOLDER" in (NOTEBOOKS / PACKAGE / "checks.py").read_text(encoding="utf-8")

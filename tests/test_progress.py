@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from student_course import NOTEBOOKS, SOLUTIONS, copy_course
+from student_course import SOLUTIONS, checks_are_placeholders, copy_course
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -36,10 +36,6 @@ def run_progress(course: Path, *args: str) -> tuple[list[dict], float]:
 
 def by_function(rows: list[dict]) -> dict[tuple[str, str], dict]:
     return {(r["module"], r["function"]): r for r in rows}
-
-
-def checks_are_placeholders() -> bool:
-    return "PLACEHOLDER" in (NOTEBOOKS / "backproplab" / "checks.py").read_text(encoding="utf-8")
 
 
 def test_one_row_per_contract_function_with_its_points() -> None:
