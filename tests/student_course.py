@@ -43,17 +43,11 @@ def fill_answers(student: Path, source: Path) -> int:
 def copy_course(dst: Path, solved: bool = False) -> Path:
     """Copy ``notebooks/`` to `dst`; with `solved`, swap in the reference package and fill the answers."""
     shutil.copytree(NOTEBOOKS, dst, ignore=_IGNORE)
-    sources = SOLUTIONS
-    if not (NOTEBOOKS / "01_softmax.ipynb").exists():  # TEMPORARY: until notebook 01 is on main
-        import standin_01
-
-        sources = dst.parent / f"{dst.name}-standin-source"
-        standin_01.write(sources, dst)
     if solved:
         shutil.rmtree(dst / PACKAGE)
         shutil.copytree(SOLUTIONS / PACKAGE, dst / PACKAGE, ignore=_IGNORE)
         for nb in sorted(dst.glob("*.ipynb")):
-            fill_answers(nb, sources / nb.name)
+            fill_answers(nb, SOLUTIONS / nb.name)
     return dst
 
 

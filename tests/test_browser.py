@@ -75,10 +75,7 @@ def free_port() -> int:
 
 def expected_images(course: Path) -> int:
     """How many images notebook 01 draws: the image outputs stored in the instructor's run of it."""
-    source = SOLUTIONS / NOTEBOOK
-    if not source.exists():  # TEMPORARY: the stand-in (tests/standin_01.py) draws one plot
-        return 1
-    cells = json.loads(source.read_text(encoding="utf-8"))["cells"]
+    cells = json.loads((SOLUTIONS / NOTEBOOK).read_text(encoding="utf-8"))["cells"]
     return sum("image/png" in out.get("data", {}) for c in cells for out in c.get("outputs", []))
 
 
