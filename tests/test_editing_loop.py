@@ -1,7 +1,15 @@
 """The student's editing loop: edit ``backproplab/*.py``, re-run a cell, see the change.
 
-A real kernel (nbclient) runs notebook 01's set-up cell (``%autoreload 2``) in a
-copy of the untouched release, then the cells a student runs while working.
+A real kernel (nbclient) runs notebook 01's set-up cell in a copy of the
+untouched release, then the cells a student runs while working.
+
+The notebooks use ``%autoreload 3``. With IPython 9's ``%autoreload 2`` (its new
+"deduperreload" algorithm) the first edit of a module is reloaded the classic
+way and later ones by deduperreload, which only patches the module's current
+function objects: a name imported before the first edit
+(``from backproplab.softmax import softmax``) keeps running the first edited
+version forever. The first test below fails on that. Mode 3 always uses the
+classic reload, on IPython 8 and 9.
 """
 
 from __future__ import annotations
