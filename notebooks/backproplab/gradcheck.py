@@ -47,11 +47,16 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-5) -
 
 
 def rel_error(a: np.ndarray, b: np.ndarray, floor: float = 1e-12) -> float:
-    """``max |a - b| / max(|a| + |b|, floor)`` over all entries (0 for two zero arrays)."""
+    """Relative error ``‖a - b‖ / max(‖a‖ + ‖b‖, floor)`` (Frobenius norms; 0 for two zero arrays).
+
+    Norms rather than a per-entry ratio: an entry that is nearly zero in both
+    gradients would otherwise turn rounding noise into a large "error".
+    Rule of thumb in float64: < 1e-7 is right, > 1e-3 is a bug.
+    """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"rel_error(): shapes differ: {a.shape} vs {b.shape}")
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), floor), initial=0.0))
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), floor))
 
 
 def grad_check(f: Callable[[], float], x: np.ndarray, analytic: np.ndarray, h: float = 1e-5) -> float:

@@ -129,7 +129,7 @@ def check_params(params: object, func: str, bias_ndim: int = 1) -> int:
         raise ValueError(f"{func}(): params must have keys W1, b1, ..., WL, bL; got {sorted(map(str, params))}")
     for l in range(1, L + 1):
         W = as_float_array(params[f"W{l}"], f"params['W{l}']", func, ndim=2)
-        b = as_float_array(params[f"b{l}"], f"params['b{l}']", func, ndim=bias_ndim)
+        b = as_float_array(params[f"b{l}"], f"params['b{l}']", func)
         out = W.shape[0] if bias_ndim == 2 else W.shape[1]
         want_b = (out, 1) if bias_ndim == 2 else (out,)
         if b.shape != want_b:
