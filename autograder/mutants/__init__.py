@@ -107,15 +107,21 @@ def by_function() -> dict[str, list[Mutant]]:
     return out
 
 
-def reference_package(reference_pkg: Path = REFERENCE_PKG) -> str:
-    """Import the reference package under a private alias (once); return the alias."""
-    alias = ALIAS if reference_pkg == REFERENCE_PKG else f"{ALIAS}_{zlib.crc32(str(reference_pkg).encode()):08x}"
+def load_package(pkg_dir: Path) -> str:
+    """Import the package in `pkg_dir` under a private alias (once, never as ``backproplab``); return the alias."""
+    pkg_dir = Path(pkg_dir).resolve()
+    alias = ALIAS if pkg_dir == REFERENCE_PKG else f"{ALIAS}_{zlib.crc32(str(pkg_dir).encode()):08x}"
     if alias not in sys.modules:
-        spec = importlib.util.spec_from_file_location(alias, reference_pkg / "__init__.py", submodule_search_locations=[str(reference_pkg)])
+        spec = importlib.util.spec_from_file_location(alias, pkg_dir / "__init__.py", submodule_search_locations=[str(pkg_dir)])
         module = importlib.util.module_from_spec(spec)
         sys.modules[alias] = module
         spec.loader.exec_module(module)
     return alias
+
+
+def reference_package(reference_pkg: Path = REFERENCE_PKG) -> str:
+    """The private alias of the reference package (imported on first use)."""
+    return load_package(reference_pkg)
 
 
 def reference(function: str, module: str, reference_pkg: Path = REFERENCE_PKG):
