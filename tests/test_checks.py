@@ -160,6 +160,65 @@ def test_check_isolates_the_function_from_its_dependencies(student_checks, name:
     assert message is None and PASSED in out, message
 
 
+def _student_version(name: str, body, broken: list[str]):
+    """`body` as a function of `name`'s module, with the functions `broken` broken there."""
+    module = importlib.import_module(hidden.reference(name).__module__)
+    namespace = dict(vars(module))
+    for dep in broken:
+        namespace[dep] = _broken(hidden.reference(dep))
+    return types.FunctionType(body.__code__, namespace, name)
+
+
+def _sce_via_softmax(Z, Y):
+    m = Z.shape[0]
+    return -(Y * log_softmax(Z)).sum() / m, (softmax(Z) - Y) / m  # noqa: F821 - names of the student's module
+
+
+def _regression_via_softmax(W, X, Y, lam):
+    F = X @ W
+    m = X.shape[0]
+    loss = -(Y * log_softmax(F)).sum() / m + l2_penalty(W, lam)  # noqa: F821
+    return loss, X.T @ (softmax(F) - Y) / m + W.dtype.type(lam) * W  # noqa: F821
+
+
+def _tanh_grad_via_tanh(Z):
+    return 1 - tanh(Z) ** 2  # noqa: F821
+
+
+def _mlp_loss_penalty_per_layer(params, X, Y, lam, activation="relu"):
+    scores, cache = mlp_forward(params, X, activation)  # noqa: F821
+    loss, dscores = softmax_cross_entropy(scores, Y)  # noqa: F821
+    grads = mlp_backward(dscores, cache, params, activation)  # noqa: F821
+    for k in grads:
+        if k.startswith("W"):
+            loss = loss + l2_penalty(params[k], lam)  # noqa: F821
+            grads[k] = grads[k] + W_dtype(params[k])(lam) * params[k]
+    return loss, grads
+
+
+def W_dtype(W):
+    return W.dtype.type
+
+
+ROUTES = {
+    "softmax_cross_entropy": (_sce_via_softmax, ["softmax", "log_softmax"]),
+    "softmax_regression_loss": (_regression_via_softmax, ["softmax", "log_softmax", "l2_penalty"]),
+    "tanh_grad": (_tanh_grad_via_tanh, ["tanh"]),
+    "mlp_loss": (_mlp_loss_penalty_per_layer, ["mlp_forward", "mlp_backward", "softmax_cross_entropy", "l2_penalty"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_another_right_route_is_isolated_too(student_checks, name: str) -> None:
+    """A right answer that calls other helpers than the reference does still never runs the student's own helpers."""
+    body, broken = ROUTES[name]
+    fn = _student_version(name, body, broken)
+    if name == "mlp_loss":
+        fn.__globals__["W_dtype"] = W_dtype
+    message, out, _ = _run(student_checks, name, fn)
+    assert message is None and PASSED in out, message
+
+
 def test_solutions_copy_checks_properties_only() -> None:
     assert not (SOLUTIONS / "backproplab" / "fingerprints.json").exists()
     assert (NOTEBOOKS / "backproplab" / "fingerprints.json").exists()

@@ -45,7 +45,7 @@ def dense_backward__db_not_summed(dZ, A, W):
 
 
 def dense_backward__db_wrong_axis(dZ, A, W):
-    """db sums over the batch, down the rows (axis 0); summing along the rows (axis 1) adds up the units instead."""
+    """db sums over the batch (axis 0, one total per unit); summing over axis 1 adds up the units of each sample instead."""
     return dZ @ W.T, A.T @ dZ, dZ.sum(axis=1)
 
 
