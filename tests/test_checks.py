@@ -262,3 +262,28 @@ def test_hidden_inputs_are_not_among_the_visible_ones(student_checks) -> None:
         visible = {student_checks.key(name, None, p.args, p.kwargs) for p in student_checks.probes(name)}
         for case in hidden.cases(name, 0):
             assert student_checks.key(name, None, case.args, case.kwargs) not in visible, (name, case.note)
+
+
+@pytest.mark.slow
+def test_hint_shows_in_a_real_notebook_kernel(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Notebook 06's graded cell, in a kernel, with one mistake in mlp.py and every other module still unwritten."""
+    import shutil
+
+    monkeypatch.setenv("BACKPROPLAB_DATA", str(NOTEBOOKS.parent / "data" / "mnist"))  # the copy lives outside the course
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    mutant = next(m for m in mutants.catalogue() if m.id == SAMPLES["06"])
+    course = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS, course, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    (course / "backproplab" / f"{mutant.module}.py").write_text(mutant.module_source(), encoding="utf-8")
+    nb = nbformat.read(next(course.glob("06_*.ipynb")), as_version=4)
+    nb.cells = [c for c in nb.cells if c.cell_type == "code" and (
+        "setup" in c.metadata.get("tags", []) or c.metadata.get("nbgrader", {}).get("grade_id") == mutant.function)]
+    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(course)}}).execute()
+    graded = nb.cells[-1]
+    errors = [o for c in nb.cells for o in c.outputs if o.output_type == "error"]
+    assert [(o.ename, o.evalue) for o in errors] == [("AssertionError", f"{mutant.function}: {mutant.hint}")]
+    assert errors[0] in graded.outputs
+    assert not [o for c in nb.cells for o in c.outputs if o.output_type == "stream" and o.name == "stderr"]
