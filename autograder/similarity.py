@@ -307,6 +307,7 @@ class Stub:
 
 
 def stub_of(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Stub:
+    """The statements and features of a released stub function."""
     statements = _statements(fn)
     return Stub(tuple(text for _, text, _ in statements), frozenset(_features([trace for _, _, trace in statements])))
 
@@ -364,6 +365,7 @@ class Baseline:
 
 
 def load_baseline(reference: Path, stubs: Path, by_module: dict[str, list[str]]) -> Baseline:
+    """Normalise the stub and the reference of every exercise function (both are trusted files)."""
     baseline = Baseline({}, {})
     for module, names in by_module.items():
         stub_tree = ast.parse((stubs / f"{module}.py").read_bytes())
@@ -384,6 +386,7 @@ class Student:
 
 
 def student_of(name: str, package: Package, by_module: dict[str, list[str]], baseline: Baseline) -> Student:
+    """Parse and normalise one student's exercise functions; what cannot be parsed becomes a problem."""
     student = Student(name, {}, [], list(package.problems))
     for module, names in by_module.items():
         data = package.files.get(module)
@@ -425,6 +428,7 @@ class Scores:
 
 
 def score_pairs(students: list[Student], baseline: Baseline, function_names: list[str]) -> Scores:
+    """Rarity-weighted Jaccard similarity of every pair, pooled over the functions both wrote."""
     n = len(students)
     shared, union, compared = np.zeros((n, n)), np.zeros((n, n)), np.zeros((n, n), dtype=int)
     weights = {}
@@ -478,6 +482,7 @@ class Report:
 
 
 def rank_pairs(scores: Scores, threshold: float, min_score: float) -> tuple[list[Pair], float, float]:
+    """Every pair, most similar first, with its robust z-score and flag; and the class's median and spread."""
     n = len(scores.students)
     iu = np.triu_indices(n, k=1)
     values = scores.score[iu]
@@ -534,6 +539,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.submissions.is_dir():
         parser.error(f"{args.submissions} is not a folder")
+    for package in (args.reference, args.stubs):
+        if not (package / "__init__.py").is_file():
+            parser.error(f"{package} is not a {PACKAGE} package")
     report = analyse(args.submissions, args.reference, args.stubs, args.threshold, args.min_score)
     write_html(report, args.out)
     write_csv(report, args.csv or args.out.with_suffix(".csv"))
