@@ -50,7 +50,3 @@ def copy_course(dst: Path, solved: bool = False) -> Path:
             fill_answers(nb, SOLUTIONS / nb.name)
     return dst
 
-
-def checks_are_placeholders() -> bool:
-    """TEMPORARY: whether ``checks.py`` is still the foundation's placeholder, whose checks never call the function."""
-    return "PLACEHOLDER" in (NOTEBOOKS / PACKAGE / "checks.py").read_text(encoding="utf-8")

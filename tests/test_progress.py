@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from student_course import SOLUTIONS, checks_are_placeholders, copy_course
+from student_course import SOLUTIONS, copy_course
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -57,11 +57,19 @@ def test_reference_answers_are_all_correct() -> None:
     assert {(r["function"], r["status"], r["detail"]) for r in rows} == {(r["function"], "correct", "") for r in rows}
 
 
-@pytest.mark.skipif(checks_are_placeholders(), reason="checks.py is still the placeholder: its checks never call the function")
 def test_untouched_release_is_all_not_started(tmp_path: Path) -> None:
     rows, seconds = run_progress(copy_course(tmp_path / "course"))
     print(f"progress on the untouched release: {seconds:.2f} s")
     assert {(r["function"], r["status"]) for r in rows} == {(r["function"], "not started") for r in rows}
+
+
+def test_a_known_mistake_is_wrong_with_the_first_line_of_the_checks_hint(tmp_path: Path) -> None:
+    course = copy_course(tmp_path / "course", solved=True)
+    edit(course / "backproplab" / "activations.py", "relu_grad", "return (Z >= 0).astype(Z.dtype)")  # gradient 1 at the kink
+    rows = by_function(run_progress(course)[0])
+    wrong = rows[("activations", "relu_grad")]
+    assert wrong["status"] == "wrong" and wrong["detail"] and "\n" not in wrong["detail"], wrong
+    assert {r["status"] for k, r in rows.items() if k[0] == "activations" and k[1] != "relu_grad"} == {"correct"}
 
 
 def test_points_come_from_the_graded_cells(tmp_path: Path) -> None:
