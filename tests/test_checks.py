@@ -196,6 +196,17 @@ def _mlp_loss_penalty_per_layer(params, X, Y, lam, activation="relu"):
     return loss, grads
 
 
+def _mlp_backward_every_layer(dscores, cache, params, activation="relu"):
+    """The hint's route: dense_backward on every layer, layer 1 included (the reference skips dL/dX there)."""
+    grads, dZ = {}, dscores
+    L = len(params) // 2
+    for l in range(L, 0, -1):
+        dA, grads[f"W{l}"], grads[f"b{l}"] = dense_backward(dZ, cache[f"A{l - 1}"], params[f"W{l}"])  # noqa: F821
+        if l > 1:
+            dZ = activation_backward(dA, cache[f"Z{l - 1}"], activation)  # noqa: F821
+    return grads
+
+
 def W_dtype(W):
     return W.dtype.type
 
@@ -205,6 +216,7 @@ ROUTES = {
     "softmax_regression_loss": (_regression_via_softmax, ["softmax", "log_softmax", "l2_penalty"]),
     "tanh_grad": (_tanh_grad_via_tanh, ["tanh"]),
     "mlp_loss": (_mlp_loss_penalty_per_layer, ["mlp_forward", "mlp_backward", "softmax_cross_entropy", "l2_penalty"]),
+    "mlp_backward": (_mlp_backward_every_layer, ["dense_backward", "activation_backward"]),
 }
 
 
