@@ -120,7 +120,11 @@ def run_cells(job: Job) -> None:
     import wire
     from IPython.core.interactiveshell import InteractiveShell
 
-    shell = InteractiveShell.instance()
+    class Shell(InteractiveShell):
+        def enable_gui(self, gui=None):  # `%matplotlib inline` outside a kernel: nothing to enable
+            return None
+
+    shell = Shell.instance()
     job.progress("setup")
     for source in job.spec.get("setup", []):
         result = job.timed(shell.run_cell, source, store_history=False, silent=True)

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import compose, sandbox, wire
-from .reference import Reference
 from .wire import Raised
 
 CHILD_FILES = [Path(__file__).with_name("child.py"), Path(__file__).with_name("wire.py")]
@@ -54,18 +53,6 @@ class StudentPackage:
 
     modules: dict[str, Path]
     extras: dict[str, Path] = field(default_factory=dict)
-
-
-@dataclass
-class Course:
-    """Everything instructor-side the harness needs."""
-
-    hidden: object
-    reference_pkg: Path
-    release_pkg: Path
-
-    def __post_init__(self) -> None:
-        self.reference = Reference(self.reference_pkg, self.hidden.FUNCTIONS)
 
 
 # --------------------------------------------------------------------------- jobs
@@ -172,7 +159,7 @@ def explain_raise(got: Raised, settings: Settings, memory: int) -> str:
     return f"raised {got.type_name}: {got.message}" if got.message else f"raised {got.type_name}"
 
 
-def judge(name: str, case, record: dict | None, course: Course, settings: Settings) -> str | None:
+def judge(name: str, case, record: dict | None, course, settings: Settings) -> str | None:
     """None when the child's answer to `case` is right, else the student-facing reason."""
     want = course.reference.call(name, case.args, case.kwargs)
     if record is None:
@@ -199,7 +186,7 @@ def judge(name: str, case, record: dict | None, course: Course, settings: Settin
         return f"returned something that cannot be compared with the expected output ({type(got).__name__}: {type(exc).__name__})"
 
 
-def grade_functions(names: list[str], student: StudentPackage, course: Course, settings: Settings, workdir: Path) -> tuple[dict[str, Verdict], list[str]]:
+def grade_functions(names: list[str], student: StudentPackage, course, settings: Settings, workdir: Path) -> tuple[dict[str, Verdict], list[str]]:
     """Verdict for each function in `names`, and a log."""
     functions, depends = course.hidden.FUNCTIONS, course.hidden.DEPENDS
     groups: dict[tuple, tuple[compose.Plan, list[str]]] = {}
