@@ -127,12 +127,20 @@ class Course:
         return sorted(self.source.glob("*.ipynb")) + sorted(self.reference_pkg.glob("*.py"))
 
     def prepare(self, build: bool) -> None:
+        """Release package and nbgrader build, redone only when the source changed (one process at a time)."""
+        import fcntl
+
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        with open(self.workdir / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self._prepare(build)
+
+    def _prepare(self, build: bool) -> None:
         stamp = self.workdir / "fingerprint.json"
         fp = fingerprint(self.source_files())
         current = json.loads(stamp.read_text()) if stamp.exists() else {}
         if current.get("fingerprint") == fp and self.release_pkg.exists() and (self.template_db.exists() or not build):
             return
-        self.workdir.mkdir(parents=True, exist_ok=True)
         release_package(self.reference_pkg, self.release_pkg)
         if build:
             self.generate_assignment()

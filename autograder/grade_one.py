@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import secrets
 import tempfile
 import time
@@ -19,16 +18,10 @@ from pathlib import Path
 from . import answers, compose, harness, nbgrader_run, safezip, sandbox
 from .course import PACKAGE, Course
 from .notebooks import ANSWER, FUNCTION, WRITTEN, StudentNotebook, _normalise, match_notebooks, read_student, written_answer
+from .submit import student_id
 
 SCHEMA = 1
 IGNORED_PARTS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__", ".git"}
-
-
-def student_id(name: str) -> str:
-    """A file-system- and nbgrader-safe student id from a file name ("Alice Smith (1).zip" → "alice_smith")."""
-    stem = re.sub(r"\.zip$", "", Path(name).name, flags=re.IGNORECASE)
-    stem = re.sub(r"\s*\(\d+\)$", "", stem)
-    return re.sub(r"[^a-z0-9]+", "_", stem.lower()).strip("_")[:64] or "student"
 
 
 def locate(files: list[Path], root: Path, modules: set[str]) -> tuple[list[Path], Path | None]:
@@ -125,7 +118,7 @@ def grade_one(
     settings.seed = seed
     isolation = settings.isolation or sandbox.available()
     settings.isolation = isolation
-    student = student or student_id(submission.name)
+    student = student_id(student or submission.name) or "student"
     result = _empty_result(student, submission, seed, isolation)
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix=f"grade-{student}-", dir=workdir) as tmp:
