@@ -82,7 +82,9 @@ def _judge(course, source, todo, records, settings, folder: Path) -> dict[str, h
     for cell, _code in todo:
         record = records.get(cell.grade_id) or {}
         if "error" in record:
-            verdicts[cell.grade_id] = harness.Verdict(cell.grade_id, False, f"your answer cell failed: {record.get('message', record['error'])}")
+            message = str(record.get("message") or record["error"])
+            why = "your answer cell is not done yet (NotImplementedError)" if message.startswith("NotImplementedError") else f"your answer cell failed: {message}"
+            verdicts[cell.grade_id] = harness.Verdict(cell.grade_id, False, why)
             continue
         try:
             got = wire.decode(record.get("got"), Path(record["_dir"]) / "out")[cell.answer]

@@ -153,7 +153,9 @@ def run_cells(job: Job) -> None:
 
 def _result_error(result) -> str:
     exc = result.error_in_exec or result.error_before_exec
-    return f"{type(exc).__name__}: {str(exc)[:500]}" if exc is not None else "the cell failed"
+    if exc is None:
+        return "the cell failed"
+    return f"{type(exc).__name__}: {str(exc)[:500]}" if str(exc) else type(exc).__name__
 
 
 def main(folder: str) -> int:

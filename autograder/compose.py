@@ -74,12 +74,14 @@ def plan(name: str, functions: dict[str, str], depends: dict[str, list[str]], re
 
 
 def function_spans(source: str) -> dict[str, tuple[int, int]]:
-    """Top-level function name → (first line, last line), 1-based, decorators included."""
+    """Top-level function name → (first line, last line), 1-based, decorators and trailing comments included."""
+    body = ast.parse(source).body
+    starts = [min([n.lineno, *(d.lineno for d in getattr(n, "decorator_list", []))]) for n in body]
+    last = len(source.splitlines())
     spans = {}
-    for node in ast.parse(source).body:
+    for i, node in enumerate(body):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-            spans[node.name] = (start, node.end_lineno or node.lineno)
+            spans[node.name] = (starts[i], starts[i + 1] - 1 if i + 1 < len(body) else last)
     return spans
 
 

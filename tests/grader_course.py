@@ -9,6 +9,7 @@ written answer), so the grader's tests never wait for the real notebooks.
 
 from __future__ import annotations
 
+import functools
 import shutil
 from pathlib import Path
 
@@ -127,3 +128,47 @@ def submission_files(notebooks: dict[str, nbformat.NotebookNode], pkg: Path) -> 
     files = {f"{name}.ipynb": nbformat.writes(nb) for name, nb in notebooks.items()}
     files.update(package_files(pkg))
     return files
+
+
+# --------------------------------------------------------------------------- shared build, variants
+
+HIDDEN = "tests.fake_hidden"
+
+
+@functools.lru_cache(maxsize=None)
+def built_course(base: Path, build: bool = True):
+    """The test course (source + release + nbgrader build) under `base`, built once per process."""
+    from autograder.course import Course
+
+    src = make_source(base / "source")
+    return Course.load(src, base / "work", hidden=HIDDEN, build=build)
+
+
+WRONG = {
+    # one global max for the whole batch (the softmax note's erratum): NaN on rows far below it
+    "softmax": ("shifted = Z - Z.max(axis=-1, keepdims=True)\n    E = np.exp(shifted)", "shifted = Z - Z.max()\n    E = np.exp(shifted)"),
+    # the mean over the batch forgotten
+    "cross_entropy": ("return -(Y * logS).sum() / S.dtype.type(m)", "return -(Y * logS).sum()"),
+    # log(softmax) instead of log-sum-exp: -inf where softmax underflows
+    "log_softmax": ("return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))",
+                    "return np.log(np.exp(shifted) / np.exp(shifted).sum(axis=-1, keepdims=True))"),
+}
+
+
+def submission(course, *, wrong: tuple[str, ...] = (), notebooks: str = "perfect", extra: dict | None = None) -> dict[str, str]:
+    """Archive files of a reference-answer submission with some functions wrong, plus `extra` files."""
+    nbs = perfect_notebooks(course.source) if notebooks == "perfect" else student_notebooks(course.release_notebooks)
+    files = {f"{n}.ipynb": nbformat.writes(nb) for n, nb in nbs.items()}
+    pkg = package_files(course.reference_pkg)
+    for name in wrong:
+        key = f"backproplab/{MODULE[name]}.py"
+        pkg[key] = mutated_text(pkg[key], name)
+    files.update(pkg)
+    files.update(extra or {})
+    return files
+
+
+def mutated_text(text: str, name: str) -> str:
+    old, new = WRONG[name]
+    assert text.count(old) == 1, (name, old)
+    return text.replace(old, new)
