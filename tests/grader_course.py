@@ -135,7 +135,7 @@ def submission_files(notebooks: dict[str, nbformat.NotebookNode], pkg: Path) -> 
 HIDDEN = "tests.fake_hidden"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def built_course(base: Path, build: bool = True):
     """The test course (source + release + nbgrader build) under `base`, built once per process."""
     from autograder.course import Course

@@ -1,0 +1,110 @@
+"""End to end on real nbgrader: grade-one in separate processes, merge, grades.csv, feedback, report."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from grader_course import HIDDEN, POINTS, built_course, full_marks, submission, write_zip
+
+from autograder import harness
+from autograder.course import ROOT
+from autograder.grade_one import grade_one
+
+SUBCOMMANDS = ["release", "collect", "grade", "grade-one", "merge", "feedback", "export", "report", "similarity"]
+TRANSFORMER = (
+    "get_ipython().input_transformers_post.append("
+    "lambda lines: ['pass\\n'] if any('assert' in l for l in lines) else lines)\n"
+)
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    return built_course(tmp_path_factory.getbasetemp() / "grader-course")
+
+
+def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+
+
+def auto(result: dict) -> float:
+    return sum(nb["auto"] for nb in result["notebooks"].values())
+
+
+def test_every_subcommand_has_help() -> None:
+    for name in SUBCOMMANDS:
+        proc = cli(name, "--help")
+        assert proc.returncode == 0 and "usage:" in proc.stdout, name
+
+
+def test_two_grade_one_processes_merge_into_one_gradebook(tmp_path: Path, course) -> None:
+    perfect = write_zip(tmp_path / "Ada Lovelace.zip", submission(course), top="ada")
+    wrong = write_zip(tmp_path / "bob.zip", submission(course, wrong=("softmax", "cross_entropy")))
+    common = ["--source", str(course.source), "--hidden", HIDDEN, "--course", str(tmp_path / "course")]
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "autograder", "grade-one", str(z), "--out", str(tmp_path / f"{z.stem}.json"), *common],
+                         cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for z in (perfect, wrong)
+    ]
+    for p in procs:
+        out, err = p.communicate(timeout=600)
+        assert p.returncode == 0, err
+    for step in (["merge", str(tmp_path / "Ada Lovelace.json"), str(tmp_path / "bob.json")], ["export"], ["feedback"], ["report"]):
+        proc = cli(*step, *common)
+        assert proc.returncode == 0, proc.stderr
+    rows = {r["student"]: r for r in csv.DictReader(open(tmp_path / "course" / "grades.csv", encoding="utf-8"))}
+    assert set(rows) == {"ada_lovelace", "bob"}
+    assert float(rows["ada_lovelace"]["auto"]) == full_marks() == float(rows["ada_lovelace"]["auto_max"])
+    # one wrong function per notebook: exactly those points lost
+    assert float(rows["bob"]["auto"]) == full_marks() - POINTS["softmax"] - POINTS["cross_entropy"]
+    assert float(rows["bob"]["02_losses"]) == POINTS["softmax_cross_entropy"]
+    assert rows["ada_lovelace"]["status"] == "ok" and rows["ada_lovelace"]["awaiting_hand_grading"] == "1"
+    page = (tmp_path / "course" / "feedback-html" / "bob.html").read_text(encoding="utf-8")
+    assert "softmax" in page and "Hint:" in page and "cross_entropy" in page
+    assert "all tests passed" not in page.lower() and "def cases" not in page and "fake_hidden" not in page
+    assert (tmp_path / "course" / "reports" / "summary.png").stat().st_size > 1000
+    assert "softmax" in (tmp_path / "course" / "reports" / "most_failed.csv").read_text()
+    log = (tmp_path / "course" / "grading.log").read_text()
+    assert "seed=" in log and "isolation=" in log
+    notebooks = sorted(p.name for p in (tmp_path / "course" / "autograded" / "bob" / "backproplab").glob("*.ipynb"))
+    assert notebooks == ["01_softmax.ipynb", "02_losses.ipynb"]  # executed by nbgrader, for the formgrader
+
+
+def test_untouched_release_scores_zero(tmp_path: Path, course) -> None:
+    blank = write_zip(tmp_path / "blank.zip", submission(course, notebooks="release", wrong=()) | _release_package(course))
+    result = grade_one(blank, course, seed=7)
+    assert auto(result) == 0 and result["status"] == "ok"
+    assert result["autograded"], "nbgrader autograde produced no notebooks"
+    written = result["notebooks"]["01_softmax"]["cells"]["q_global_max"]
+    assert written["answered"] is False
+
+
+def _release_package(course) -> dict[str, str]:
+    return {f"backproplab/{p.name}": p.read_text(encoding="utf-8") for p in course.release_pkg.glob("*.py")}
+
+
+@pytest.mark.parametrize("trick", ["allclose", "transformer"])
+def test_rigging_scores_no_more_than_without(tmp_path: Path, course, trick: str) -> None:
+    settings = harness.Settings(seed=11)
+    plain = grade_one(write_zip(tmp_path / "plain.zip", submission(course, wrong=("softmax",))), course, settings=settings, seed=11, nbgrader=False)
+    files = submission(course, wrong=("softmax",))
+    if trick == "allclose":
+        key = "backproplab/softmax.py"
+        future = "from __future__ import annotations\n"
+        files[key] = files[key].replace(future, future + "import numpy, warnings\nwarnings.simplefilter('ignore')\nnumpy.allclose = lambda *a, **k: True\n")
+    else:
+        import nbformat
+
+        nb = nbformat.reads(files["01_softmax.ipynb"], as_version=4)
+        answer = next(c for c in nb.cells if c.metadata.get("backproplab"))
+        answer.source = TRANSFORMER + answer.source.replace("[-800.0, -801.2, -805.0]", "[-1.0, -2.0, -3.0]")  # a wrong answer
+        files["01_softmax.ipynb"] = nbformat.writes(nb)
+    rigged = grade_one(write_zip(tmp_path / "rigged.zip", files), course, settings=harness.Settings(seed=11), seed=11, nbgrader=False)
+    assert auto(rigged) <= auto(plain)
+    if trick == "transformer":
+        assert rigged["notebooks"]["01_softmax"]["cells"]["global_max_nan_batch"]["passed"] is False
