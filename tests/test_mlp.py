@@ -59,6 +59,7 @@ def test_forward_by_layers(activation) -> None:
     assert_close(cache["A1"], A1)
     assert_close(cache["Z3"], scores)
     np.testing.assert_array_equal(cache["A0"], X)
+    assert set(cache) == {"A0", "A1", "A2", "Z1", "Z2", "Z3"}  # the documented cache: no activation after the last layer
 
 
 @pytest.mark.parametrize("activation", ACTS)
