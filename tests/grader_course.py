@@ -132,7 +132,7 @@ def submission_files(notebooks: dict[str, nbformat.NotebookNode], pkg: Path) -> 
 
 # --------------------------------------------------------------------------- shared build, variants
 
-HIDDEN = "tests.fake_hidden"
+HIDDEN = "autograder.hidden"
 
 
 @functools.cache
