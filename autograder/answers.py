@@ -30,7 +30,7 @@ def _run_cells(folder: Path, spec: dict, pkg_setup, settings: harness.Settings, 
 
     def prepare(here: Path, remaining: list[str]) -> None:
         job = dict(spec, cells=[c for c in spec["cells"] if c["id"] in remaining], seed=settings.seed,
-                   call_seconds=max(settings.call_seconds, 60))
+                   call_seconds=settings.cell_seconds)
         harness.prepare_job(here, job)
         if inject:
             job["inject"] = {k: wire.encode(v, here / "in", prefix=f"inject.{k}.") for k, v in inject.items()}

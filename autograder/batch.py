@@ -23,7 +23,8 @@ from .submit import student_id
 def grade_one_command(zip_path: Path, out: Path, args) -> list[str]:
     cmd = [sys.executable, "-m", "autograder", "grade-one", str(zip_path), "--out", str(out),
            "--source", str(args.source), "--hidden", args.hidden, "--course", str(args.course),
-           "--timeout", str(args.timeout), "--cell-timeout", str(args.cell_timeout), "--memory-mb", str(args.memory_mb)]
+           "--timeout", str(args.timeout), "--cell-timeout", str(args.cell_timeout), "--memory-mb", str(args.memory_mb),
+           "--job-timeout", str(args.job_timeout)]
     if args.seed is not None:
         cmd += ["--seed", str(args.seed)]
     if args.no_nbgrader:

@@ -33,7 +33,8 @@ def _course_args(p: argparse.ArgumentParser) -> None:
 def _limit_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=None, help="probe seed (default: a fresh random one, written to the log)")
     p.add_argument("--timeout", type=int, default=10, help="seconds per function call (default 10)")
-    p.add_argument("--cell-timeout", type=int, default=60, help="nbgrader's per-cell timeout, c.Execute.timeout (default 60)")
+    p.add_argument("--cell-timeout", type=int, default=60, help="seconds per notebook cell: code answers and nbgrader's c.Execute.timeout (default 60)")
+    p.add_argument("--job-timeout", type=int, default=120, help="seconds for one sandboxed grading process (default 120)")
     p.add_argument("--memory-mb", type=int, default=2048, help="memory cap per sandboxed process, MB (default 2048)")
     p.add_argument("--no-nbgrader", action="store_true", help="skip nbgrader autograde (scores are the same; no executed notebooks)")
     p.add_argument("--isolation", choices=["namespace", "process"], default=None, help="force an isolation level (default: the strongest available)")
@@ -49,8 +50,8 @@ def _settings(args):
     from .harness import Settings
     from .sandbox import Limits
 
-    limits = Limits(wall=max(60.0, args.timeout * 6.0), memory=args.memory_mb << 20)
-    return Settings(seed=args.seed or 0, limits=limits, call_seconds=args.timeout, isolation=args.isolation)
+    limits = Limits(wall=float(args.job_timeout), memory=args.memory_mb << 20)
+    return Settings(seed=args.seed or 0, limits=limits, call_seconds=args.timeout, cell_seconds=args.cell_timeout, isolation=args.isolation)
 
 
 def cmd_release(args) -> int:
@@ -78,7 +79,7 @@ def cmd_grade_one(args) -> int:
 
     course = _load(args)
     result = grade_one(args.submission, course, student=args.student, seed=args.seed, settings=_settings(args),
-                       nbgrader=not args.no_nbgrader, cell_timeout=args.cell_timeout)
+                       nbgrader=not args.no_nbgrader)
     write_result(result, args.out)
     total = sum(nb["auto"] for nb in result["notebooks"].values())
     print(f"{result['student']}: {total:g} automatic points, {result['status']} (seed {result['seed']}, {result['isolation']} isolation)")

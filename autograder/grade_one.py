@@ -109,7 +109,6 @@ def grade_one(
     seed: int | None = None,
     settings: harness.Settings | None = None,
     nbgrader: bool = True,
-    cell_timeout: int = 60,
     workdir: Path | None = None,
 ) -> dict:
     """Grade `submission` (a zip); return the result dict (see module docstring)."""
@@ -158,7 +157,7 @@ def grade_one(
             plan = compose.Plan("", frozenset(), frozenset())
             composed = compose.assemble(tmp / "nbpkg", plan, release_pkg=course.release_pkg, reference_pkg=course.reference_pkg,
                                         student_modules=pkg.modules, student_extras=pkg.extras)
-            done = nbgrader_run.autograde(course, usable, composed, tmp / "nb", settings, cell_timeout)
+            done = nbgrader_run.autograde(course, usable, composed, tmp / "nb", settings)
             result["autograded"] = done.notebooks
             result["log"] += done.log
             result["issues"] += [f"notebook {n}: {why}" for n, why in done.problems.items()]

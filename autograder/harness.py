@@ -44,6 +44,7 @@ class Settings:
     seed: int
     limits: sandbox.Limits = field(default_factory=sandbox.Limits)
     call_seconds: int = 10
+    cell_seconds: int = 60
     isolation: str | None = None
 
 
@@ -147,7 +148,11 @@ def _raised(record: dict) -> Raised | None:
     return Raised(str(record.get("error")), str(record.get("message", ""))[:500])
 
 
-def explain_raise(got: Raised, settings: Settings, memory: int) -> str:
+def explain_raise(got: Raised, settings: Settings, memory: int, stage: str | None = None) -> str:
+    if stage == "import" and got.type_name != "Crashed":
+        if got.type_name == "TimeoutError" and "time limit" in got.message:
+            return f"your module did not finish importing within {settings.call_seconds} s"
+        return f"your module failed to import: {got.type_name}" + (f": {got.message}" if got.message else "")
     if got.type_name == "NotImplementedError":
         return "not implemented yet (still raises NotImplementedError)"
     if got.type_name == "TimeoutError" and "time limit" in got.message:
@@ -179,7 +184,7 @@ def judge(name: str, case, record: dict | None, course, settings: Settings) -> s
             return None
         return f"should raise {want.type_name} on this input, " + ("returned a value" if not isinstance(got, Raised) else f"raised {got.type_name}")
     if isinstance(got, Raised):
-        return explain_raise(got, settings, settings.limits.memory)
+        return explain_raise(got, settings, settings.limits.memory, record.get("stage"))
     try:
         return course.hidden.evaluate(name, case, got, want, tuple(args_after) if isinstance(args_after, (list, tuple)) else args_after)
     except Exception as exc:  # evaluate is instructor code; a weird `got` must not crash the batch

@@ -48,10 +48,10 @@ def _throwaway(folder: Path, course: Course, notebooks: dict[str, Path], package
     return root
 
 
-def _run(folder: Path, course: Course, notebooks: dict[str, Path], package: Path, settings, cell_timeout: int) -> tuple[dict, str, float]:
-    root = _throwaway(folder, course, notebooks, package, cell_timeout)
-    wall = max(60.0, 30.0 + cell_timeout * 2.0 * len(notebooks))
-    limits = sandbox.Limits(wall=min(wall, settings.limits.wall * 10), memory=max(settings.limits.memory, 3 << 30))
+def _run(folder: Path, course: Course, notebooks: dict[str, Path], package: Path, settings) -> tuple[dict, sandbox.Outcome]:
+    root = _throwaway(folder, course, notebooks, package, settings.cell_seconds)
+    wall = 60.0 + settings.cell_seconds * 3.0 * len(notebooks)
+    limits = sandbox.Limits(wall=wall, memory=max(settings.limits.memory, 3 << 30))
     outcome = sandbox.run(
         [sandbox.python(), "-m", "nbgrader", "autograde", ASSIGNMENT, "--student", STUDENT],
         rw=[folder],
@@ -65,26 +65,41 @@ def _run(folder: Path, course: Course, notebooks: dict[str, Path], package: Path
         nb, _ = load_json(root / "autograded" / STUDENT / ASSIGNMENT / f"{name}.ipynb")
         if nb is not None:
             done[name] = nb
-    return done, outcome.describe(), outcome.seconds
+    return done, outcome
 
 
-def autograde(course: Course, notebooks: dict[str, Path], package: Path, workdir: Path, settings, cell_timeout: int = 60) -> Autograded:
+def autograde(course: Course, notebooks: dict[str, Path], package: Path, workdir: Path, settings) -> Autograded:
     """Autograde the usable `notebooks` (canonical name → file) with the composed student `package`."""
     result = Autograded()
     if not notebooks:
         return result
-    done, how, seconds = _run(workdir / "nbgrader", course, notebooks, package, settings, cell_timeout)
+    done, outcome = _run(workdir / "nbgrader", course, notebooks, package, settings)
     result.notebooks.update(done)
-    result.seconds += seconds
-    result.log.append(f"nbgrader autograde ({len(notebooks)} notebooks): {seconds:.1f} s, {how}")
+    result.seconds += outcome.seconds
+    result.log.append(f"nbgrader autograde ({len(notebooks)} notebooks): {outcome.seconds:.1f} s, {outcome.describe()}")
     missing = [n for n in notebooks if n not in done]
-    if len(notebooks) > 1:
+    if len(notebooks) > 1 and not outcome.timed_out:  # after a time-out, retrying one by one only times out again
         for name in missing:
-            one, how, seconds = _run(workdir / f"nbgrader-{name}", course, {name: notebooks[name]}, package, settings, cell_timeout)
+            one, outcome = _run(workdir / f"nbgrader-{name}", course, {name: notebooks[name]}, package, settings)
             result.notebooks.update(one)
-            result.seconds += seconds
-            result.log.append(f"nbgrader autograde ({name} alone): {seconds:.1f} s, {how}")
+            result.seconds += outcome.seconds
+            result.log.append(f"nbgrader autograde ({name} alone): {outcome.seconds:.1f} s, {outcome.describe()}")
     for name in notebooks:
         if name not in result.notebooks:
-            result.problems[name] = f"nbgrader could not execute it (the run {how})"
+            result.problems[name] = f"nbgrader could not execute it (the run {outcome.describe()})"
+        elif trouble := cell_trouble(result.notebooks[name], settings.cell_seconds):
+            result.problems[name] = "; ".join(trouble[:3])
     return result
+
+
+def cell_trouble(nb: dict, cell_seconds: int) -> list[str]:
+    """Cells nbgrader had to stop (time-outs, a dead kernel), for the feedback."""
+    out = []
+    for i, cell in enumerate(nb.get("cells", [])):
+        for output in cell.get("outputs", []) if isinstance(cell, dict) else []:
+            name = output.get("ename", "") if isinstance(output, dict) else ""
+            if name in ("CellTimeoutError", "TimeoutError") or "Timeout" in name:
+                out.append(f"cell {i + 1} did not finish within {cell_seconds} s when nbgrader ran it")
+            elif name == "DeadKernelError" or "DeadKernel" in name:
+                out.append(f"the kernel died at cell {i + 1} when nbgrader ran it (memory, or the code killed it)")
+    return out
