@@ -17,7 +17,17 @@ from pathlib import Path
 
 from . import answers, compose, harness, nbgrader_run, safezip, sandbox
 from .course import PACKAGE, Course
-from .notebooks import ANSWER, FUNCTION, WRITTEN, StudentNotebook, _normalise, match_notebooks, read_student, written_answer
+from .notebooks import (
+    ANSWER,
+    FUNCTION,
+    WRITTEN,
+    StudentNotebook,
+    _normalise,
+    load_json,
+    match_notebooks,
+    read_student,
+    written_answer,
+)
 from .submit import student_id
 
 SCHEMA = 1
@@ -159,10 +169,23 @@ def grade_one(
                                         student_modules=pkg.modules, student_extras=pkg.extras)
             done = nbgrader_run.autograde(course, usable, composed, tmp / "nb", settings)
             result["autograded"] = done.notebooks
+            for name in usable.keys() - done.notebooks.keys():  # the formgrader still gets the student's answers
+                result["autograded"][name] = cleared(chosen[name])
             result["log"] += done.log
             result["issues"] += [f"notebook {n}: {why}" for n, why in done.problems.items()]
             result["timings"]["nbgrader"] = round(time.monotonic() - t, 2)
         return _finish(result, course, mine, verdicts, None, start)
+
+
+def cleared(path: Path) -> dict | None:
+    """The submitted notebook without outputs (what the formgrader shows when nbgrader could not run it)."""
+    nb, _ = load_json(path)
+    if nb is None:
+        return None
+    for cell in nb["cells"]:
+        if cell.get("cell_type") == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    return nb
 
 
 def _finish(result: dict, course: Course, mine: dict, verdicts: dict, reason: str | None, start: float) -> dict:

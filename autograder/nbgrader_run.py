@@ -62,9 +62,13 @@ def _run(folder: Path, course: Course, notebooks: dict[str, Path], package: Path
     )
     done = {}
     for name in notebooks:
-        nb, _ = load_json(root / "autograded" / STUDENT / ASSIGNMENT / f"{name}.ipynb")
+        path = root / "autograded" / STUDENT / ASSIGNMENT / f"{name}.ipynb"
+        nb, why = load_json(path)
         if nb is not None:
             done[name] = nb
+        elif path.exists():  # executed, but unusable (e.g. 100 MB of output): retrying would not help
+            done[name] = None
+            outcome.extra.setdefault("unusable", {})[name] = why
     return done, outcome
 
 
@@ -78,6 +82,8 @@ def autograde(course: Course, notebooks: dict[str, Path], package: Path, workdir
     result.seconds += outcome.seconds
     result.log.append(f"nbgrader autograde ({len(notebooks)} notebooks): {outcome.seconds:.1f} s, {outcome.describe()}")
     missing = [n for n in notebooks if n not in done]
+    for name, why in outcome.extra.get("unusable", {}).items():
+        result.problems[name] = f"nbgrader ran it, but the executed notebook {why}"
     if len(notebooks) > 1 and not outcome.timed_out:  # after a time-out, retrying one by one only times out again
         for name in missing:
             one, outcome = _run(workdir / f"nbgrader-{name}", course, {name: notebooks[name]}, package, settings)
@@ -87,6 +93,8 @@ def autograde(course: Course, notebooks: dict[str, Path], package: Path, workdir
     for name in notebooks:
         if name not in result.notebooks:
             result.problems[name] = f"nbgrader could not execute it (the run {outcome.describe()})"
+        elif result.notebooks[name] is None:
+            del result.notebooks[name]
         elif trouble := cell_trouble(result.notebooks[name], settings.cell_seconds):
             result.problems[name] = "; ".join(trouble[:3])
     return result
