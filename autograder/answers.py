@@ -25,7 +25,7 @@ CHECKS: dict[str, Callable[[object], str | None]] = {}
 """Answer variable → extra check on the value (None when right, else a student-facing reason)."""
 
 
-def _run_cells(folder: Path, spec: dict, pkg_setup, settings: harness.Settings, inject: dict | None = None) -> dict[str, dict]:
+def _run_cells(folder: Path, spec: dict, pkg_setup, settings: harness.Settings, inject: dict | None = None, log: list | None = None) -> dict[str, dict]:
     """Run `spec` (set-up + cells) in the sandbox; records by cell id."""
 
     def prepare(here: Path, remaining: list[str]) -> None:
@@ -37,14 +37,17 @@ def _run_cells(folder: Path, spec: dict, pkg_setup, settings: harness.Settings, 
             (here / "spec.json").write_text(json.dumps(job), encoding="utf-8")
         pkg_setup(here / "pkg")
 
-    records, _log = harness.run_with_retries(folder, {"calls": spec["cells"]}, settings, prepare)
+    records, job_log = harness.run_with_retries(folder, {"calls": spec["cells"]}, settings, prepare)
+    if log is not None:
+        log += job_log
     return records
 
 
 def grade_answers(
-    course, notebooks: dict[str, StudentNotebook], student: harness.StudentPackage, settings: harness.Settings, workdir: Path
+    course, notebooks: dict[str, StudentNotebook], student: harness.StudentPackage, settings: harness.Settings, workdir: Path,
+    log: list | None = None,
 ) -> dict[str, harness.Verdict]:
-    """Verdict for every code answer of the course, keyed by the graded cell's grade_id."""
+    """Verdict for every code answer of the course, keyed by the graded cell's grade_id (job log lines go to `log`)."""
     verdicts: dict[str, harness.Verdict] = {}
     for source in course.notebooks.values():
         cells = source.cells(ANSWER)
@@ -61,12 +64,12 @@ def grade_answers(
                 todo.append((cell, code))
         if not todo:
             continue
-        values = _student_values(course, source, todo, student, settings, workdir / f"answers-{source.name}")
+        values = _student_values(course, source, todo, student, settings, workdir / f"answers-{source.name}", log)
         verdicts.update(_judge(course, source, todo, values, settings, workdir / f"answer-tests-{source.name}"))
     return verdicts
 
 
-def _student_values(course, source, todo, student, settings, folder: Path) -> dict[str, dict]:
+def _student_values(course, source, todo, student, settings, folder: Path, log: list | None) -> dict[str, dict]:
     plan = compose.Plan(module="", reference_modules=frozenset(), patched=frozenset())
     spec = {"mode": "cells", "setup": source.setup, "cells": [{"id": c.grade_id, "source": code, "names": [c.answer]} for c, code in todo]}
 
@@ -74,7 +77,7 @@ def _student_values(course, source, todo, student, settings, folder: Path) -> di
         compose.assemble(target, plan, release_pkg=course.release_pkg, reference_pkg=course.reference_pkg,
                          student_modules=student.modules, student_extras=student.extras)
 
-    return _run_cells(folder, spec, pkg, settings)
+    return _run_cells(folder, spec, pkg, settings, log=log)
 
 
 def _judge(course, source, todo, records, settings, folder: Path) -> dict[str, harness.Verdict]:

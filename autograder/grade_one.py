@@ -158,7 +158,7 @@ def grade_one(
         result["timings"]["functions"] = round(time.monotonic() - t, 2)
         result["log"] += log
         t = time.monotonic()
-        verdicts.update(answers.grade_answers(course, mine, pkg, settings, tmp / "answers"))
+        verdicts.update(answers.grade_answers(course, mine, pkg, settings, tmp / "answers", result["log"]))
         result["timings"]["answers"] = round(time.monotonic() - t, 2)
 
         if nbgrader:
@@ -189,6 +189,8 @@ def cleared(path: Path) -> dict | None:
 
 
 def _finish(result: dict, course: Course, mine: dict, verdicts: dict, reason: str | None, start: float) -> dict:
+    notes = [line[len(harness.NOTE):] for line in result["log"] if line.startswith(harness.NOTE)]
+    result["issues"] += [n for n in dict.fromkeys(notes) if n not in result["issues"]]
     hints = compose.hints(course.reference_pkg)
     for name in course.notebooks:
         nb = mine.get(name) or StudentNotebook(name, None, problem="could not be graded")

@@ -22,6 +22,8 @@ from .wire import Raised
 CHILD_FILES = [Path(__file__).with_name("child.py"), Path(__file__).with_name("wire.py")]
 MAX_RECORD_BYTES = 1 << 20
 MAX_ATTEMPTS = 4
+NOTE = "NOTE "
+NOTE_LEFTOVER = NOTE + "your code left processes running in the background; they were killed when its grading ended"
 
 
 @dataclass
@@ -115,6 +117,8 @@ def run_with_retries(folder: Path, spec: dict, settings: Settings, prepare) -> t
         prepare(here, remaining)
         outcome = run_child(here, settings)
         log.append(f"{here.name}: {len(remaining)} calls, {outcome.seconds:.2f} s, {outcome.describe()}")
+        if outcome.extra.get("leftover"):
+            log.append(NOTE_LEFTOVER)
         stage = read_record(here, "import") or read_record(here, "setup")
         if stage is not None:
             records.update({ident: dict(stage, stage="import") for ident in remaining})

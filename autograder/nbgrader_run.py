@@ -16,7 +16,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import sandbox
+from . import harness, sandbox
 from .course import ASSIGNMENT, PACKAGE, Course, nbgrader_config
 from .notebooks import load_json
 
@@ -81,6 +81,8 @@ def autograde(course: Course, notebooks: dict[str, Path], package: Path, workdir
     result.notebooks.update(done)
     result.seconds += outcome.seconds
     result.log.append(f"nbgrader autograde ({len(notebooks)} notebooks): {outcome.seconds:.1f} s, {outcome.describe()}")
+    if outcome.extra.get("leftover"):
+        result.log.append(harness.NOTE_LEFTOVER)
     missing = [n for n in notebooks if n not in done]
     for name, why in outcome.extra.get("unusable", {}).items():
         result.problems[name] = f"nbgrader ran it, but the executed notebook {why}"

@@ -125,7 +125,12 @@ cd "$R"; pivot_root . .old
 mount -t proc proc /proc
 umount -l /.old; rmdir /.old
 cd /
-unshare -U -r -m -- "$@"
+rc=0
+unshare -U -r -m -- "$@" || rc=$?
+n=0
+for p in /proc/[0-9]*; do n=$((n + 1)); done
+echo "__sandbox_leftover__ $((n - 1))" >&2
+exit $rc
 """
 
 
@@ -225,6 +230,8 @@ def run(
         outcome = _run_process(argv, limits=limits, env=full_env, cwd=cwd, stdout=out, stderr=err)
     outcome.stdout, outcome.stderr = _tail(out), _tail(err)
     outcome.extra["wall"] = limits.wall
+    marks = [line.split()[-1] for line in outcome.stderr.splitlines() if line.startswith("__sandbox_leftover__ ")]
+    outcome.extra["leftover"] = int(marks[-1]) if marks and marks[-1].isdigit() else 0
     return outcome
 
 
@@ -255,8 +262,10 @@ def descendants():
         for k in kids.get(todo.pop(), []):
             found.append(k); todo.append(k)
     return found
+first = None
 for _ in range(50):
     left = descendants()
+    first = len(left) if first is None else first
     if not left:
         break
     for pid in left:
@@ -266,6 +275,7 @@ for _ in range(50):
         while os.waitpid(-1, os.WNOHANG)[0]: pass
     except ChildProcessError: pass
     time.sleep(0.02)
+print(f"__sandbox_leftover__ {first or 0}", file=sys.stderr)
 sys.exit(rc if rc >= 0 else 128 - rc)
 """
 
