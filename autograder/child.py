@@ -1,20 +1,23 @@
 """The sandboxed side of the harness: the only code that imports a student's package.
 
 Run as ``python child.py JOB_DIR`` inside the sandbox (see `sandbox`), with
-``wire.py`` copied next to it. ``JOB_DIR/spec.json`` says what to do:
+``wire.py`` copied next to it. ``JOB_DIR/spec.json`` lists
 
-``{"mode": "calls", "module": "softmax", "patch": {...}, "calls": [...]}``
-    import ``backproplab.<module>`` from ``JOB_DIR/pkg``, replace the named
-    module attributes by the reference versions (``patch``: function name →
-    reference module), then call each function on its decoded arguments.
-``{"mode": "cells", "setup": [...], "cells": [{"id", "source", "names"}]}``
-    run the set-up cells and then each cell in one IPython shell, and
-    return the variables each cell must define (code-answer cells; also the
-    instructor's answer test cells, run with only the value injected).
+``calls``: ``{"id", "module", "function", "args", "kwargs"}``; each module of
+    ``JOB_DIR/pkg/backproplab`` is imported once, on first use, after which
+    ``patch[module]`` (function name → reference module) replaces the
+    student's versions of those functions by the reference's; then the
+    function is called on the decoded arguments.
+``notebooks``: ``{"setup": [...], "inject": {...}, "cells": [{"id", "source", "names"}]}``;
+    per notebook, in a fresh IPython namespace: the set-up cells, injected
+    values, then each cell; the variables in ``names`` come back (code
+    answers; also the instructor's answer tests, run with only the value
+    injected).
 
 Everything goes back as ``JOB_DIR/out/<id>.json`` + ``.npy`` (see `wire`);
-``JOB_DIR/progress`` names what ran last, so a crash is charged to it. The
-student's own stdout/stderr go to /dev/null. Standard library + NumPy only.
+``JOB_DIR/progress`` names what ran last (``import:<module>``, ``setup``, a
+call or cell id), so a crash is charged to it. The student's own
+stdout/stderr go to /dev/null. Standard library + NumPy (+ IPython for cells).
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class Job:
         self.out = folder / "out"
         self.out.mkdir(exist_ok=True)
         self.call_seconds = int(self.spec.get("call_seconds", 10))
+        self.cell_seconds = int(self.spec.get("cell_seconds", 60))
 
     def progress(self, what: str) -> None:
         (self.folder / "progress").write_text(what, encoding="utf-8")
@@ -60,9 +64,9 @@ class Job:
                 record.setdefault("unsendable", {})[key] = str(exc)
         (self.out / f"{ident}.json").write_text(json.dumps(record), encoding="utf-8")
 
-    def timed(self, fn, *args, **kwargs):
+    def timed(self, fn, *args, seconds: int | None = None, **kwargs):
         signal.signal(signal.SIGALRM, _on_alarm)
-        signal.alarm(self.call_seconds)
+        signal.alarm(seconds or self.call_seconds)
         try:
             return fn(*args, **kwargs)
         finally:
@@ -73,24 +77,34 @@ def _error(exc: BaseException) -> dict:
     return {"error": type(exc).__name__, "message": str(exc)[:500]}
 
 
+def import_module(job: Job, package: str, name: str, patch: dict[str, str]):
+    """The student's module `name` with its patched functions, or None (the failure is recorded)."""
+    job.progress(f"import:{name}")
+    try:
+        module = job.timed(importlib.import_module, f"{package}.{name}")
+        originals = {}
+        for fn, ref_module in patch.items():
+            ref = importlib.import_module(f"{package}.{ref_module}")
+            originals[fn] = getattr(module, fn, None)
+            setattr(module, fn, getattr(ref, fn))
+        _repoint(package, originals, module)
+        return module
+    except BaseException as exc:  # noqa: BLE001 - SystemExit at import is a result, too
+        job.write(f"import.{name}", _error(exc), {})
+        return None
+
+
 def run_calls(job: Job) -> None:
     import wire
 
-    spec = job.spec
-    job.progress("import")
-    try:
-        module = job.timed(importlib.import_module, f"{spec['package']}.{spec['module']}")
-        originals = {}
-        for name, ref_module in spec.get("patch", {}).items():
-            ref = importlib.import_module(f"{spec['package']}.{ref_module}")
-            originals[name] = getattr(module, name, None)
-            setattr(module, name, getattr(ref, name))
-        _repoint(spec["package"], originals, module)
-    except BaseException as exc:  # noqa: BLE001 - SystemExit at import is a result, too
-        job.write("import", _error(exc), {})
-        return
-    for call in spec["calls"]:
-        ident = call["id"]
+    spec, modules = job.spec, {}
+    for call in spec.get("calls", []):
+        name = call["module"]
+        if name not in modules:
+            modules[name] = import_module(job, spec["package"], name, spec.get("patch", {}).get(name, {}))
+        module, ident = modules[name], call["id"]
+        if module is None:
+            continue
         job.progress(ident)
         args = wire.decode(call["args"], job.folder / "in")
         kwargs = wire.decode(call["kwargs"], job.folder / "in")
@@ -116,7 +130,7 @@ def _repoint(package: str, originals: dict, module) -> None:
                 setattr(mod, name, getattr(module, name))
 
 
-def run_cells(job: Job) -> None:
+def run_notebooks(job: Job) -> None:
     import wire
     from IPython.core.interactiveshell import InteractiveShell
 
@@ -125,30 +139,40 @@ def run_cells(job: Job) -> None:
             return None
 
     shell = Shell.instance()
-    job.progress("setup")
-    for source in job.spec.get("setup", []):
-        result = job.timed(shell.run_cell, source, store_history=False, silent=True)
-        if not result.success:
-            job.write("setup", {"error": "SetupFailed", "message": _result_error(result)}, {})
-            return
-    for name, value in job.spec.get("inject", {}).items():
-        shell.user_ns[name] = wire.decode(value, job.folder / "in")
-    for cell in job.spec["cells"]:
-        ident = cell["id"]
-        job.progress(ident)
-        try:
-            result = job.timed(shell.run_cell, cell["source"], store_history=False, silent=True)
-        except BaseException as exc:  # noqa: BLE001
-            job.write(ident, _error(exc), {})
+    for index, notebook in enumerate(job.spec.get("notebooks", [])):
+        shell.reset(new_session=False)
+        job.progress(f"setup:{index}")
+        failed = None
+        for source in notebook.get("setup", []):
+            result = job.timed(shell.run_cell, source, store_history=False, silent=True, seconds=job.cell_seconds)
+            if not result.success:
+                failed = _result_error(result)
+                break
+        if failed:
+            job.write(f"setup.{index}", {"error": "SetupFailed", "message": failed}, {})
             continue
-        if not result.success:
-            job.write(ident, {"error": "CellFailed", "message": _result_error(result)}, {})
-            continue
-        missing = [n for n in cell.get("names", []) if n not in shell.user_ns]
-        if missing:
-            job.write(ident, {"error": "NameError", "message": f"the cell does not define {', '.join(missing)}"}, {})
-            continue
-        job.write(ident, {}, {"got": {n: shell.user_ns[n] for n in cell.get("names", [])}})
+        for name, value in notebook.get("inject", {}).items():
+            shell.user_ns[name] = wire.decode(value, job.folder / "in")
+        for cell in notebook["cells"]:
+            run_cell(job, shell, cell)
+
+
+def run_cell(job: Job, shell, cell: dict) -> None:
+    ident = cell["id"]
+    job.progress(ident)
+    try:
+        result = job.timed(shell.run_cell, cell["source"], store_history=False, silent=True, seconds=job.cell_seconds)
+    except BaseException as exc:  # noqa: BLE001
+        job.write(ident, _error(exc), {})
+        return
+    if not result.success:
+        job.write(ident, {"error": "CellFailed", "message": _result_error(result)}, {})
+        return
+    missing = [n for n in cell.get("names", []) if n not in shell.user_ns]
+    if missing:
+        job.write(ident, {"error": "NameError", "message": f"the cell does not define {', '.join(missing)}"}, {})
+        return
+    job.write(ident, {}, {"got": {n: shell.user_ns[n] for n in cell.get("names", [])}})
 
 
 def _result_error(result) -> str:
@@ -170,7 +194,8 @@ def main(folder: str) -> int:
     import numpy as np
 
     np.random.seed(seed % 2**32)
-    {"calls": run_calls, "cells": run_cells}[job.spec["mode"]](job)
+    run_calls(job)
+    run_notebooks(job)
     job.progress("done")
     return 0
 

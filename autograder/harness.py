@@ -100,46 +100,67 @@ def read_progress(folder: Path) -> str:
         return ""
 
 
-def run_with_retries(folder: Path, spec: dict, settings: Settings, prepare) -> tuple[dict[str, dict], list[str]]:
-    """Run a job until every call has a record or is charged with a crash.
+@dataclass(frozen=True)
+class Item:
+    """One thing a job must answer: a call (charged by `module` if its import dies) or a cell (by `notebook`)."""
 
-    Returns (call id → record, log lines); each record's ``"_dir"`` is the
-    attempt folder its arrays live in. `prepare(folder, remaining)` writes an
-    attempt folder for the calls still to run.
+    ident: str
+    module: str | None = None
+    notebook: int | None = None
+
+
+def _crash(outcome: sandbox.Outcome, when: str) -> dict:
+    return {"error": "Crashed", "message": f"the grading process {outcome.describe()} {when}"}
+
+
+def run_with_retries(folder: Path, items: list[Item], settings: Settings, prepare) -> tuple[dict[str, dict], list[str]]:
+    """Run a job until every item has a record or is charged with a crash.
+
+    `prepare(folder, remaining_ids)` writes an attempt folder for what is
+    left; after a crash the item (or module import, or notebook set-up) that
+    was running is charged and the rest runs again in a fresh child.
+    Returns (id → record, log lines); each record's ``"_dir"`` is the
+    attempt folder its arrays live in.
     """
-    remaining = [c["id"] for c in spec["calls"]]
+    remaining = list(items)
     records: dict[str, dict] = {}
     log: list[str] = []
     for attempt in range(1, MAX_ATTEMPTS + 1):
         if not remaining:
             break
         here = folder.with_name(f"{folder.name}-{attempt}")
-        prepare(here, remaining)
+        prepare(here, {i.ident for i in remaining})
         outcome = run_child(here, settings)
-        log.append(f"{here.name}: {len(remaining)} calls, {outcome.seconds:.2f} s, {outcome.describe()}")
+        log.append(f"{here.name}: {len(remaining)} items, {outcome.seconds:.2f} s, {outcome.describe()}")
         if outcome.extra.get("leftover"):
             log.append(NOTE_LEFTOVER)
-        stage = read_record(here, "import") or read_record(here, "setup")
-        if stage is not None:
-            records.update({ident: dict(stage, stage="import") for ident in remaining})
-            return records, log
-        for ident in list(remaining):
-            record = read_record(here, ident)
+        for item in list(remaining):
+            record = read_record(here, item.ident)
+            if record is None and item.module is not None:
+                record = read_record(here, f"import.{item.module}")
+                record = dict(record, stage="import") if record else None
+            if record is None and item.notebook is not None:
+                record = read_record(here, f"setup.{item.notebook}")
             if record is not None:
-                records[ident] = dict(record, _dir=str(here))
-                remaining.remove(ident)
+                records[item.ident] = dict(record, _dir=str(here))
+                remaining.remove(item)
+        progress = read_progress(here)
         if not remaining:
             break
-        progress = read_progress(here)
-        if progress in ("", "import", "setup"):  # died before its first call
-            message = f"the grading process {outcome.describe()} while importing your code"
-            records.update({ident: {"error": "Crashed", "message": message, "stage": "import"} for ident in remaining})
-            return records, log
-        culprit = progress if progress in remaining else remaining[0]
-        records[culprit] = {"error": "Crashed", "message": f"the grading process {outcome.describe()} during this call"}
-        remaining.remove(culprit)
-    for ident in remaining:
-        records[ident] = {"error": "Crashed", "message": "not checked: the grading process kept crashing"}
+        if progress.startswith("import:"):
+            charged = [i for i in remaining if i.module == progress[7:]]
+            crash = dict(_crash(outcome, "while importing your code"), stage="import")
+        elif progress.startswith("setup:"):
+            charged = [i for i in remaining if str(i.notebook) == progress[6:]]
+            crash = _crash(outcome, "while running the notebook's set-up cells")
+        else:
+            charged = [i for i in remaining if i.ident == progress] or remaining
+            crash = _crash(outcome, "during this call" if len(charged) == 1 else "")
+        for item in charged or remaining:
+            records[item.ident] = dict(crash)
+            remaining.remove(item)
+    for item in remaining:
+        records[item.ident] = {"error": "Crashed", "message": "not checked: the grading process kept crashing"}
     return records, log
 
 
@@ -195,53 +216,66 @@ def judge(name: str, case, record: dict | None, course, settings: Settings) -> s
         return f"returned something that cannot be compared with the expected output ({type(got).__name__}: {type(exc).__name__})"
 
 
-def grade_functions(names: list[str], student: StudentPackage, course, settings: Settings, workdir: Path) -> tuple[dict[str, Verdict], list[str]]:
-    """Verdict for each function in `names`, and a log."""
+def grade_functions(
+    names: list[str], student: StudentPackage, course, settings: Settings, workdir: Path, notebooks: list[dict] | None = None
+) -> tuple[dict[str, Verdict], dict[str, dict], list[str]]:
+    """Verdicts for the functions in `names`, the records of the `notebooks` cells, and a log.
+
+    Functions graded on the student's package alone share one child, which
+    also runs the code-answer `notebooks` (``{"setup", "cells"}`` each); each
+    other package plan (reference dependencies) gets its own child.
+    """
     functions, depends = course.hidden.FUNCTIONS, course.hidden.DEPENDS
-    groups: dict[tuple, tuple[compose.Plan, list[str]]] = {}
+    alone = compose.Plan("", frozenset(), frozenset())
+    groups: dict[tuple, tuple[compose.Plan, list[str]]] = {alone.key: (alone, [])}
     for name in names:
         p = compose.plan(name, functions, depends, course.reference_pkg)
+        p = alone if not (p.reference_modules or p.patched) else p
         groups.setdefault(p.key, (p, []))[1].append(name)
     verdicts: dict[str, Verdict] = {}
+    cells: dict[str, dict] = {}
     log: list[str] = []
     for index, (p, group) in enumerate(groups.values()):
+        with_cells = notebooks if p is alone else None
+        if not group and not with_cells:
+            continue
         cases = {name: list(course.hidden.cases(name, settings.seed)) for name in group}
         calls = [(f"{name}.{i}", name, case) for name in group for i, case in enumerate(cases[name])]
-        folder = workdir / f"job{index:02d}-{p.module}"
+        items = [Item(ident, module=functions[name]) for ident, name, _ in calls]
+        items += [Item(c["id"], notebook=k) for k, nb in enumerate(with_cells or []) for c in nb["cells"]]
 
-        def prepare(folder: Path, remaining: list[str], p=p, calls=calls) -> None:
-            spec = {
-                "mode": "calls",
-                "package": compose.PACKAGE,
-                "module": p.module,
-                "patch": {n: f"_ref_{p.module}" for n in sorted(p.patched)},
-                "seed": settings.seed,
-                "call_seconds": settings.call_seconds,
-                "calls": [],
-            }
-            prepare_job(folder, spec)
+        def prepare(here: Path, remaining: set[str], p=p, calls=calls, with_cells=with_cells) -> None:
+            spec = {"package": compose.PACKAGE, "seed": settings.seed, "call_seconds": settings.call_seconds,
+                    "cell_seconds": settings.cell_seconds, "calls": [], "notebooks": []}
+            if p.patched:
+                spec["patch"] = {p.module: {n: f"_ref_{p.module}" for n in sorted(p.patched)}}
+            prepare_job(here, spec)
             for ident, name, case in calls:
                 if ident in remaining:
-                    args = wire.encode(tuple(case.args), folder / "in", prefix=f"{ident}.a.")
-                    kwargs = wire.encode(dict(case.kwargs), folder / "in", prefix=f"{ident}.k.")
-                    spec["calls"].append({"id": ident, "function": name, "args": args, "kwargs": kwargs})
-            (folder / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
-            compose.assemble(folder / "pkg", p, release_pkg=course.release_pkg, reference_pkg=course.reference_pkg,
+                    args = wire.encode(tuple(case.args), here / "in", prefix=f"{ident}.a.")
+                    kwargs = wire.encode(dict(case.kwargs), here / "in", prefix=f"{ident}.k.")
+                    spec["calls"].append({"id": ident, "module": functions[name], "function": name, "args": args, "kwargs": kwargs})
+            for nb in with_cells or []:
+                spec["notebooks"].append(dict(nb, cells=[c for c in nb["cells"] if c["id"] in remaining]))
+            (here / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
+            compose.assemble(here / "pkg", p, release_pkg=course.release_pkg, reference_pkg=course.reference_pkg,
                              student_modules=student.modules, student_extras=student.extras)
 
-        spec = {"mode": "calls", "calls": [{"id": ident} for ident, _, _ in calls]}
-        records, job_log = run_with_retries(folder, spec, settings, prepare)
+        records, job_log = run_with_retries(workdir / f"job{index:02d}-{p.module or 'student'}", items, settings, prepare)
         log += job_log
+        cells.update({c["id"]: records.get(c["id"], {}) for nb in with_cells or [] for c in nb["cells"]})
         for name in group:
-            verdicts[name] = Verdict(name, True, None, len(cases[name]))
-        for ident, name, case in calls:
-            if not verdicts[name].passed:
-                continue
-            reason = judge(name, case, records.get(ident), course, settings)
-            if reason is not None:
-                note = getattr(case, "note", "")
-                verdicts[name] = Verdict(name, False, f"{reason} (case: {note})" if note else reason, len(cases[name]))
-        for name in group:
-            if not cases[name]:
-                verdicts[name] = Verdict(name, False, "no hidden cases for this function (instructor: check autograder/hidden.py)", 0)
-    return verdicts, log
+            verdicts[name] = judge_function(name, cases[name], records, course, settings)
+    return verdicts, cells, log
+
+
+def judge_function(name: str, cases: list, records: dict[str, dict], course, settings: Settings) -> Verdict:
+    """Passed when every case is right; otherwise the first wrong case's reason and what it probes."""
+    if not cases:
+        return Verdict(name, False, "no hidden cases for this function (instructor: check autograder/hidden.py)", 0)
+    for i, case in enumerate(cases):
+        reason = judge(name, case, records.get(f"{name}.{i}"), course, settings)
+        if reason is not None:
+            note = getattr(case, "note", "")
+            return Verdict(name, False, f"{reason} (case: {note})" if note else reason, len(cases))
+    return Verdict(name, True, None, len(cases))

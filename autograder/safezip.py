@@ -54,7 +54,7 @@ def extract(archive: Path, dest: Path) -> Unpacked:
             raise Refused(f"{len(infos)} entries (the limit is {MAX_ENTRIES})")
         declared = sum(i.file_size for i in infos)
         if declared > MAX_TOTAL:
-            raise Refused(f"{declared >> 20} MB uncompressed (the limit is {MAX_TOTAL >> 20} MB)")
+            raise Refused(f"{declared >> 20} MB uncompressed, over the {MAX_TOTAL >> 20} MB limit (a zip bomb?)")
         total = 0
         for info in infos:
             mode = info.external_attr >> 16

@@ -34,7 +34,7 @@ def _package(tmp: Path, course, changes: dict[str, str] | None = None) -> harnes
 
 
 def _grade(tmp: Path, course, changes=None, seed=3):
-    verdicts, _log = harness.grade_functions(FUNCTIONS, _package(tmp, course, changes), course, harness.Settings(seed=seed), tmp / "work")
+    verdicts, _cells, _log = harness.grade_functions(FUNCTIONS, _package(tmp, course, changes), course, harness.Settings(seed=seed), tmp / "work")
     return verdicts
 
 
