@@ -83,23 +83,34 @@ def autograde(course: Course, notebooks: dict[str, Path], package: Path, workdir
     result.log.append(f"nbgrader autograde ({len(notebooks)} notebooks): {outcome.seconds:.1f} s, {outcome.describe()}")
     if outcome.extra.get("leftover"):
         result.log.append(harness.NOTE_LEFTOVER)
-    missing = [n for n in notebooks if n not in done]
     for name, why in outcome.extra.get("unusable", {}).items():
         result.problems[name] = f"nbgrader ran it, but the executed notebook {why}"
-    if len(notebooks) > 1 and not outcome.timed_out:  # after a time-out, retrying one by one only times out again
-        for name in missing:
-            one, outcome = _run(workdir / f"nbgrader-{name}", course, {name: notebooks[name]}, package, settings)
-            result.notebooks.update(one)
-            result.seconds += outcome.seconds
-            result.log.append(f"nbgrader autograde ({name} alone): {outcome.seconds:.1f} s, {outcome.describe()}")
+    # nbgrader stops at the first notebook that breaks it (e.g. a dead kernel): skip that one, retry the rest.
+    missing = sorted(n for n in notebooks if n not in done)
+    attempt = 1
+    while missing and not outcome.timed_out and len(missing) > 1:
+        culprit, missing = missing[0], missing[1:]
+        result.problems[culprit] = _failure(outcome)
+        attempt += 1
+        more, outcome = _run(workdir / f"nbgrader-{attempt}", course, {n: notebooks[n] for n in missing}, package, settings)
+        result.notebooks.update(more)
+        result.seconds += outcome.seconds
+        result.log.append(f"nbgrader autograde ({', '.join(missing)} without {culprit}): {outcome.seconds:.1f} s, {outcome.describe()}")
+        missing = sorted(n for n in missing if n not in more)
     for name in notebooks:
         if name not in result.notebooks:
-            result.problems[name] = f"nbgrader could not execute it (the run {outcome.describe()})"
+            result.problems.setdefault(name, _failure(outcome))
         elif result.notebooks[name] is None:
             del result.notebooks[name]
         elif trouble := cell_trouble(result.notebooks[name], settings.cell_seconds):
             result.problems[name] = "; ".join(trouble[:3])
     return result
+
+
+def _failure(outcome: sandbox.Outcome) -> str:
+    if "DeadKernelError" in outcome.stderr or "Kernel died" in outcome.stderr:
+        return "the kernel died while nbgrader ran it (out of memory, or the code killed it)"
+    return f"nbgrader could not execute it (the run {outcome.describe()})"
 
 
 def cell_trouble(nb: dict, cell_seconds: int) -> list[str]:

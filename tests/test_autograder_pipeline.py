@@ -1,4 +1,9 @@
-"""End to end on real nbgrader: grade-one in separate processes, merge, grades.csv, feedback, report."""
+"""End to end on real nbgrader: grade-one in separate processes, merge, grades.csv, feedback, report.
+
+The other "done when" cases (untouched release → 0, numpy.allclose patched and
+the IPython input transformer → no more than without) are in the hostile
+corpus (test_autograder_corpus.py), graded end to end with everything else.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,7 @@ from pathlib import Path
 import pytest
 from grader_course import HIDDEN, POINTS, built_course, full_marks, submission, write_zip
 
-from autograder import harness
 from autograder.course import ROOT
-from autograder.grade_one import grade_one
 
 SUBCOMMANDS = ["release", "collect", "grade", "grade-one", "merge", "feedback", "export", "report", "similarity"]
 TRANSFORMER = (
@@ -73,38 +76,3 @@ def test_two_grade_one_processes_merge_into_one_gradebook(tmp_path: Path, course
     assert "seed=" in log and "isolation=" in log
     notebooks = sorted(p.name for p in (tmp_path / "course" / "autograded" / "bob" / "backproplab").glob("*.ipynb"))
     assert notebooks == ["01_softmax.ipynb", "02_losses.ipynb"]  # executed by nbgrader, for the formgrader
-
-
-def test_untouched_release_scores_zero(tmp_path: Path, course) -> None:
-    blank = write_zip(tmp_path / "blank.zip", submission(course, notebooks="release", wrong=()) | _release_package(course))
-    result = grade_one(blank, course, seed=7)
-    assert auto(result) == 0 and result["status"] == "ok"
-    assert result["autograded"], "nbgrader autograde produced no notebooks"
-    written = result["notebooks"]["01_softmax"]["cells"]["q_global_max"]
-    assert written["answered"] is False
-
-
-def _release_package(course) -> dict[str, str]:
-    return {f"backproplab/{p.name}": p.read_text(encoding="utf-8") for p in course.release_pkg.glob("*.py")}
-
-
-@pytest.mark.parametrize("trick", ["allclose", "transformer"])
-def test_rigging_scores_no_more_than_without(tmp_path: Path, course, trick: str) -> None:
-    settings = harness.Settings(seed=11)
-    plain = grade_one(write_zip(tmp_path / "plain.zip", submission(course, wrong=("softmax",))), course, settings=settings, seed=11, nbgrader=False)
-    files = submission(course, wrong=("softmax",))
-    if trick == "allclose":
-        key = "backproplab/softmax.py"
-        future = "from __future__ import annotations\n"
-        files[key] = files[key].replace(future, future + "import numpy, warnings\nwarnings.simplefilter('ignore')\nnumpy.allclose = lambda *a, **k: True\n")
-    else:
-        import nbformat
-
-        nb = nbformat.reads(files["01_softmax.ipynb"], as_version=4)
-        answer = next(c for c in nb.cells if c.metadata.get("backproplab"))
-        answer.source = TRANSFORMER + answer.source.replace("[-800.0, -801.2, -805.0]", "[-1.0, -2.0, -3.0]")  # a wrong answer
-        files["01_softmax.ipynb"] = nbformat.writes(nb)
-    rigged = grade_one(write_zip(tmp_path / "rigged.zip", files), course, settings=harness.Settings(seed=11), seed=11, nbgrader=False)
-    assert auto(rigged) <= auto(plain)
-    if trick == "transformer":
-        assert rigged["notebooks"]["01_softmax"]["cells"]["global_max_nan_batch"]["passed"] is False
