@@ -1,6 +1,6 @@
 """Run an untrusted command: its own namespaces and a minimal root, limits, and nothing left behind.
 
-``namespace`` isolation (Linux, ``unshare`` from util-linux): the command runs
+``namespace`` isolation (Linux; see `sandbox_init`): the command runs
 in new user, mount, PID and network namespaces whose root is a fresh tmpfs
 holding only read-only binds of ``/usr``, the Python installation and the
 virtual environment, a small ``/tmp``, and the job folders given as
@@ -22,8 +22,8 @@ wall-clock limit after which the whole tree is killed.
 from __future__ import annotations
 
 import functools
+import json
 import os
-import shlex
 import shutil
 import signal
 import subprocess
@@ -107,58 +107,14 @@ def _under(p: Path, root: Path) -> bool:
     return p == root or root in p.parents
 
 
-_SETUP = r"""
-set -eu
-R="$1"; shift
-mount -t tmpfs -o size=16m,mode=755 sbxroot "$R"
-for l in bin lib lib64 sbin; do [ -e "/$l" ] && ln -s "usr/$l" "$R/$l"; done
-robind() { mkdir -p "$R$1"; mount --rbind "$1" "$R$1"; mount -o remount,bind,ro "$R$1"; }
-rwbind() { mkdir -p "$R$1"; mount --bind "$1" "$R$1"; }
-robind /usr
-{ro}
-mkdir -p "$R/dev" "$R/proc" "$R/tmp" "$R/.old"
-for d in null zero urandom random; do touch "$R/dev/$d"; mount --bind "/dev/$d" "$R/dev/$d"; done
-mount -t tmpfs -o size={tmp}m,mode=1777 tmp "$R/tmp"
-{rw}
-ip link set lo up 2>/dev/null || true
-cd "$R"; pivot_root . .old
-mount -t proc proc /proc
-umount -l /.old; rmdir /.old
-cd /
-rc=0
-unshare -U -r -m -- "$@" || rc=$?
-n=0
-for p in /proc/[0-9]*; do n=$((n + 1)); done
-echo "__sandbox_leftover__ $((n - 1))" >&2
-exit $rc
-"""
-
-
-def _script(ro: list[Path], rw: list[Path], tmp_mb: int) -> str:
-    return (
-        _SETUP.replace("{ro}", "\n".join(f"robind {shlex.quote(str(p))}" for p in ro))
-        .replace("{rw}", "\n".join(f"rwbind {shlex.quote(str(p))}" for p in rw))
-        .replace("{tmp}", str(tmp_mb))
-    )
-
-
 def _prlimit(limits: Limits) -> list[str]:
-    cpu = limits.cpu if limits.cpu is not None else int(limits.wall) + 5
-    return [
-        "prlimit",
-        f"--as={limits.memory}",
-        f"--cpu={cpu}",
-        f"--fsize={limits.file_size}",
-        f"--nproc={limits.nproc}",
-        "--core=0",
-        "--",
-    ]
+    return ["prlimit", *(f"--{k}={v}" for k, v in _rlimits(limits).items()), "--"]
 
 
 @functools.lru_cache(maxsize=1)
 def available() -> str:
     """The strongest isolation that works here: probe a real namespace sandbox once."""
-    if sys.platform != "linux" or not (shutil.which("unshare") and shutil.which("prlimit") and shutil.which("pivot_root")):
+    if sys.platform != "linux":
         return PROCESS
     with tempfile.TemporaryDirectory(prefix="sbx-probe-") as tmp:
         probe = Path(tmp) / "job"
@@ -235,12 +191,24 @@ def run(
     return outcome
 
 
+def _rlimits(limits: Limits) -> dict[str, int]:
+    cpu = limits.cpu if limits.cpu is not None else int(limits.wall) + 5
+    return {"as": limits.memory, "cpu": cpu, "fsize": limits.file_size, "nproc": limits.nproc, "core": 0}
+
+
 def _run_namespace(argv, *, rw, limits, env, cwd, stdout, stderr) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="sbx-root-") as root:
-        script = _script(python_paths(), [Path(p).resolve() for p in rw], limits.tmp_size_mb)
-        inner = ["sh", "-c", f"cd {shlex.quote(str(cwd))} && exec \"$@\"", "sh", *_prlimit(limits), *argv]
-        cmd = ["unshare", "-rmpfn", "--kill-child", "sh", "-c", script, "sandbox", root, *inner]
-        return _supervise(cmd, env=env, cwd="/", stdout=stdout, stderr=stderr, wall=limits.wall, isolation=NAMESPACE)
+        spec = {
+            "root": root,
+            "ro": [str(p) for p in python_paths()],
+            "rw": [str(Path(p).resolve()) for p in rw],
+            "tmp_mb": limits.tmp_size_mb,
+            "limits": _rlimits(limits),
+            "cwd": str(cwd),
+            "env": env,
+        }
+        cmd = [sys.executable, "-S", str(Path(__file__).with_name("sandbox_init.py")), json.dumps(spec), "--", *argv]
+        return _supervise(cmd, env={"PATH": env["PATH"]}, cwd="/", stdout=stdout, stderr=stderr, wall=limits.wall, isolation=NAMESPACE)
 
 
 _REAPER = r"""
