@@ -8,7 +8,7 @@ NB ?= 01
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: venv lab test lint check release progress submit grade bench clean
+.PHONY: venv lab test lint check release progress submit grade bench clean mutants
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ lint: venv
 ## make check NB=02: run the tests of one notebook against your notebooks/backproplab
 check: venv
 	$(PY) -m pytest --impl=student -m nb$(NB) tests
+
+## make mutants: the mutation test alone (kill rate of the hidden tests, hints of the visible checks)
+mutants: venv
+	$(PY) -m pytest -q tests/test_mutants.py $(PYTEST_ARGS)
 
 ## make release: regenerate notebooks/ from solutions/
 release: venv

@@ -84,12 +84,20 @@ def release_notebooks(src: Path, dst: Path) -> list[Path]:
     return written
 
 
+def release_fingerprints(src: Path, dst: Path) -> Path:
+    """What the student's visible checks compare against: fingerprints and hints, no code (see `fingerprints`)."""
+    from .fingerprints import write
+
+    return write(src, dst)
+
+
 def release(src_root: Path = SOLUTIONS, dst_root: Path = NOTEBOOKS) -> list[Path]:
     """Regenerate the whole student copy under `dst_root` from `src_root`."""
     dst_root.mkdir(parents=True, exist_ok=True)
     for stale in dst_root.glob("*.ipynb"):
         stale.unlink()
     written = release_package(src_root / PACKAGE, dst_root / PACKAGE)
+    written.append(release_fingerprints(src_root / PACKAGE, dst_root / PACKAGE))
     written += release_notebooks(src_root, dst_root)
     return written
 

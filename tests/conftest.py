@@ -39,3 +39,13 @@ def rng() -> np.random.Generator:
 @pytest.fixture(scope="session")
 def impl(pytestconfig: pytest.Config) -> str:
     return pytestconfig.getoption("--impl")
+
+
+@pytest.fixture(scope="session")
+def student_checks():
+    """``backproplab.checks`` of the released student package (with its fingerprints), under a private name."""
+    import importlib
+
+    from autograder.mutants import load_package
+
+    return importlib.import_module(f"{load_package(IMPLS['student'] / 'backproplab')}.checks")

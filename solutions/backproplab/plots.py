@@ -6,7 +6,14 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["plot_history", "plot_templates", "plot_digits", "plot_function_and_derivative", "plot_decision_boundary"]
+__all__ = [
+    "plot_history",
+    "plot_templates",
+    "plot_digits",
+    "plot_function_and_derivative",
+    "plot_decision_boundary",
+    "plot_series",
+]
 
 
 def _plt():
@@ -92,5 +99,56 @@ def plot_decision_boundary(predict: Callable[[np.ndarray], np.ndarray], X: np.nd
     ax.contourf(gx, gy, predict(grid).reshape(gx.shape), alpha=0.3, cmap="viridis")
     ax.scatter(X[:, 0], X[:, 1], c=y, s=12, cmap="viridis", edgecolors="k", linewidths=0.3)
     ax.set(title=title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_series(
+    series: Mapping[str, Sequence[float]],
+    x: Sequence[float] | Mapping[str, Sequence[float]] | None = None,
+    *,
+    xlabel: str = "",
+    ylabel: str = "",
+    title: str = "",
+    logx: bool = False,
+    logy: bool = False,
+    stopped: Sequence[str] = (),
+    ax=None,
+):
+    """One line per entry of `series` (label → y values), e.g. a sweep or per-layer norms.
+
+    Parameters
+    ----------
+    series : mapping of label → sequence of float
+        The curves; they may have different lengths.
+    x : sequence, or mapping of label → sequence, optional
+        Shared x values, or one sequence per label; default ``0, 1, 2, …`` per curve.
+    logx, logy : bool
+        Logarithmic axes.
+    stopped : sequence of str
+        Labels whose curve ended early (a diverged run): their last finite point gets a large ✕.
+    ax : matplotlib Axes, optional
+        Draw into this axis instead of a new figure.
+    """
+    plt = _plt()
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5.5, 3.5))
+    for label, ys in series.items():
+        xs = x.get(label) if isinstance(x, Mapping) else x
+        xs = np.arange(len(ys)) if xs is None else np.asarray(xs)[: len(ys)]
+        (line,) = ax.plot(xs, ys, "o-" if len(ys) <= 20 else "-", ms=4, lw=1.2, label=label)
+        finite = np.flatnonzero(np.isfinite(np.asarray(ys, dtype=float)))
+        if label in stopped and finite.size:  # mark the last finite point of a run that stopped
+            ax.plot(xs[finite[-1]], ys[finite[-1]], "x", ms=12, mew=3, color=line.get_color())
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    if logx:
+        ax.set_xscale("log")
+    elif all(float(v).is_integer() for line in ax.get_lines() for v in line.get_xdata()):
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # layers, epochs: no tick at 1.5
+    if logy:
+        ax.set_yscale("log")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
