@@ -151,7 +151,7 @@ def cmd_report(args) -> int:
 def cmd_similarity(args) -> int:
     from .similarity import main as similarity_main
 
-    return similarity_main(args)
+    return similarity_main(args.rest)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -215,12 +215,9 @@ def parser() -> argparse.ArgumentParser:
     _course_args(p)
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("similarity", help="suspiciously similar packages", description="Compare the submitted packages (AST, names and "
-                       "formatting normalised, rare shared structure weighted up) and list pairs far more alike than usual, side by side.")
-    p.add_argument("zips", type=Path, nargs="*", help="zips (default: COURSE/inbox/*.zip)")
-    p.add_argument("--out", type=Path, default=None, help="HTML page (default: COURSE/reports/similarity.html)")
-    p.add_argument("--threshold", type=float, default=4.0, help="robust z-score above which a pair is listed (default 4)")
-    _course_args(p)
+    p = sub.add_parser("similarity", help="suspiciously similar packages", add_help=False,
+                       description="Pairs of submissions whose exercise code is far more alike than usual (see autograder.similarity).")
+    p.add_argument("rest", nargs=argparse.REMAINDER, help="arguments of `python -m autograder.similarity` (try --help)")
     p.set_defaults(func=cmd_similarity)
     return top
 
