@@ -223,5 +223,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["similarity"]:  # its own parser, options included
+        from .similarity import main as similarity_main
+
+        return similarity_main(argv[1:])
     args = parser().parse_args(argv)
     return args.func(args)
