@@ -24,15 +24,63 @@ PACKAGE = "backproplab"
 
 @dataclass(frozen=True)
 class Plan:
-    """How to assemble the package for grading some functions of one module."""
+    """How to assemble the package for grading one function of `module` (or, merged, a `Group`)."""
 
     module: str
     reference_modules: frozenset[str]
     patched: frozenset[str]
 
-    @property
-    def key(self) -> tuple:
-        return (self.module, self.reference_modules, self.patched)
+
+@dataclass
+class Group:
+    """Functions graded in one child: the union of compatible plans.
+
+    Compatible: no graded function's module is a reference module and no
+    graded function is patched in, so no graded function's reference is in
+    the child.
+    """
+
+    functions: list[str]
+    graded_modules: set[str]
+    reference_modules: set[str]
+    patched: dict[str, set[str]]  # module → functions taken from _ref_<module>
+
+    @classmethod
+    def empty(cls) -> Group:
+        return cls([], set(), set(), {})
+
+    def accepts(self, name: str, p: Plan) -> bool:
+        graded = self.graded_modules | {p.module}
+        refs = self.reference_modules | set(p.reference_modules)
+        patched = set().union(*self.patched.values(), p.patched)
+        return not (graded & refs) and not (patched & {*self.functions, name})
+
+    def add(self, name: str, p: Plan) -> None:
+        self.functions.append(name)
+        self.graded_modules.add(p.module)
+        self.reference_modules |= set(p.reference_modules)
+        if p.patched:
+            self.patched.setdefault(p.module, set()).update(p.patched)
+
+
+def groups(names: list[str], functions: dict[str, str], depends: dict[str, list[str]], reference_pkg: Path) -> list[Group]:
+    """Greedy packing of the functions into as few children as compatibility allows.
+
+    The first group always exists and holds the functions graded on the
+    student's package alone (no reference dependency).
+    """
+    out = [Group.empty()]
+    for name in names:
+        p = plan(name, functions, depends, reference_pkg)
+        if not (p.reference_modules or p.patched):
+            out[0].add(name, p)
+            continue
+        target = next((g for g in out[1:] if g.accepts(name, p)), None)
+        if target is None:
+            target = Group.empty()
+            out.append(target)
+        target.add(name, p)
+    return out
 
 
 def closure(name: str, depends: dict[str, list[str]]) -> set[str]:
@@ -100,14 +148,14 @@ def stub_except(source: str, keep: set[str], filename: str = "<source>") -> str:
 
 def assemble(
     target: Path,
-    plan_: Plan,
+    group: Group | None,
     *,
     release_pkg: Path,
     reference_pkg: Path,
     student_modules: dict[str, Path],
     student_extras: dict[str, Path] | None = None,
 ) -> Path:
-    """Write ``target/backproplab`` for `plan_`; return the package folder.
+    """Write ``target/backproplab`` for `group` (None: the student's package alone); return the package folder.
 
     `release_pkg`: the student stubs + infrastructure; `student_modules`:
     exercise module name → the student's file; `student_extras`: helper
@@ -122,14 +170,15 @@ def assemble(
     for name, path in (student_extras or {}).items():
         if not (pkg / f"{name}.py").exists():
             shutil.copyfile(path, pkg / f"{name}.py")
+    group = group or Group.empty()
     for name, path in student_modules.items():
-        if name not in plan_.reference_modules:
+        if name not in group.reference_modules:
             shutil.copyfile(path, pkg / f"{name}.py")
-    for name in plan_.reference_modules:
+    for name in group.reference_modules:
         shutil.copyfile(reference_pkg / f"{name}.py", pkg / f"{name}.py")
-    if plan_.patched:
-        src = (reference_pkg / f"{plan_.module}.py").read_text(encoding="utf-8")
-        (pkg / f"_ref_{plan_.module}.py").write_text(stub_except(src, set(plan_.patched)), encoding="utf-8")
+    for module, keep in group.patched.items():
+        src = (reference_pkg / f"{module}.py").read_text(encoding="utf-8")
+        (pkg / f"_ref_{module}.py").write_text(stub_except(src, keep), encoding="utf-8")
     return pkg
 
 

@@ -164,8 +164,7 @@ def grade_one(
         if nbgrader:
             t = time.monotonic()
             usable = {n: chosen[n] for n, nb in mine.items() if nb.usable}
-            plan = compose.Plan("", frozenset(), frozenset())
-            composed = compose.assemble(tmp / "nbpkg", plan, release_pkg=course.release_pkg, reference_pkg=course.reference_pkg,
+            composed = compose.assemble(tmp / "nbpkg", None, release_pkg=course.release_pkg, reference_pkg=course.reference_pkg,
                                         student_modules=pkg.modules, student_extras=pkg.extras)
             done = nbgrader_run.autograde(course, usable, composed, tmp / "nb", settings)
             result["autograded"] = done.notebooks

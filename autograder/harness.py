@@ -226,29 +226,22 @@ def grade_functions(
     other package plan (reference dependencies) gets its own child.
     """
     functions, depends = course.hidden.FUNCTIONS, course.hidden.DEPENDS
-    alone = compose.Plan("", frozenset(), frozenset())
-    groups: dict[tuple, tuple[compose.Plan, list[str]]] = {alone.key: (alone, [])}
-    for name in names:
-        p = compose.plan(name, functions, depends, course.reference_pkg)
-        p = alone if not (p.reference_modules or p.patched) else p
-        groups.setdefault(p.key, (p, []))[1].append(name)
     verdicts: dict[str, Verdict] = {}
     cells: dict[str, dict] = {}
     log: list[str] = []
-    for index, (p, group) in enumerate(groups.values()):
-        with_cells = notebooks if p is alone else None
-        if not group and not with_cells:
+    for index, group in enumerate(compose.groups(names, functions, depends, course.reference_pkg)):
+        with_cells = notebooks if index == 0 else None
+        if not group.functions and not with_cells:
             continue
-        cases = {name: list(course.hidden.cases(name, settings.seed)) for name in group}
-        calls = [(f"{name}.{i}", name, case) for name in group for i, case in enumerate(cases[name])]
+        cases = {name: list(course.hidden.cases(name, settings.seed)) for name in group.functions}
+        calls = [(f"{name}.{i}", name, case) for name in group.functions for i, case in enumerate(cases[name])]
         items = [Item(ident, module=functions[name]) for ident, name, _ in calls]
         items += [Item(c["id"], notebook=k) for k, nb in enumerate(with_cells or []) for c in nb["cells"]]
 
-        def prepare(here: Path, remaining: set[str], p=p, calls=calls, with_cells=with_cells) -> None:
+        def prepare(here: Path, remaining: set[str], group=group, calls=calls, with_cells=with_cells) -> None:
             spec = {"package": compose.PACKAGE, "seed": settings.seed, "call_seconds": settings.call_seconds,
-                    "cell_seconds": settings.cell_seconds, "calls": [], "notebooks": []}
-            if p.patched:
-                spec["patch"] = {p.module: {n: f"_ref_{p.module}" for n in sorted(p.patched)}}
+                    "cell_seconds": settings.cell_seconds, "calls": [], "notebooks": [],
+                    "patch": {m: {n: f"_ref_{m}" for n in sorted(fns)} for m, fns in group.patched.items()}}
             prepare_job(here, spec)
             for ident, name, case in calls:
                 if ident in remaining:
@@ -258,13 +251,14 @@ def grade_functions(
             for nb in with_cells or []:
                 spec["notebooks"].append(dict(nb, cells=[c for c in nb["cells"] if c["id"] in remaining]))
             (here / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
-            compose.assemble(here / "pkg", p, release_pkg=course.release_pkg, reference_pkg=course.reference_pkg,
+            compose.assemble(here / "pkg", group, release_pkg=course.release_pkg, reference_pkg=course.reference_pkg,
                              student_modules=student.modules, student_extras=student.extras)
 
-        records, job_log = run_with_retries(workdir / f"job{index:02d}-{p.module or 'student'}", items, settings, prepare)
+        label = "student" if index == 0 else "-".join(sorted(group.graded_modules))
+        records, job_log = run_with_retries(workdir / f"job{index:02d}-{label}", items, settings, prepare)
         log += job_log
         cells.update({c["id"]: records.get(c["id"], {}) for nb in with_cells or [] for c in nb["cells"]})
-        for name in group:
+        for name in group.functions:
             verdicts[name] = judge_function(name, cases[name], records, course, settings)
     return verdicts, cells, log
 

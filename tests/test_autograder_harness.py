@@ -126,6 +126,17 @@ def test_plan_substitutes_reference_dependencies(course) -> None:
     assert same.patched == {"mlp_forward"} and same.reference_modules == frozenset()
 
 
+def test_groups_never_hold_a_graded_function_s_reference(course) -> None:
+    functions, depends = course.hidden.FUNCTIONS, course.hidden.DEPENDS
+    names = sorted(functions)
+    groups = compose.groups(names, functions, depends, course.reference_pkg)
+    assert sorted(f for g in groups for f in g.functions) == names
+    assert len(groups) < len({compose.plan(n, functions, depends, course.reference_pkg) for n in names})
+    for g in groups:
+        assert not g.graded_modules & g.reference_modules
+        assert not set().union(*g.patched.values()) & set(g.functions)
+
+
 def test_reference_copy_for_same_module_dependencies_hides_the_graded_body(course) -> None:
     src = (course.reference_pkg / "softmax.py").read_text(encoding="utf-8")
     copy = compose.stub_except(src, {"softmax"})
