@@ -12,6 +12,7 @@ import json
 import secrets
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -153,27 +154,39 @@ def grade_one(
         result["issues"] += [f"notebook {f.name} is not part of the assignment: ignored" for f in leftover]
         result["log"].append(f"{student}: seed={seed} isolation={isolation} submission={submission.name} sha256={result['sha256']}")
 
-        t = time.monotonic()
-        specs, todo, decided = answers.student_cells(course, mine)
-        verdicts, cells, log = harness.grade_functions(course.graded_functions(), pkg, course, settings, tmp / "harness", specs)
-        result["log"] += log
-        verdicts.update(decided)
-        verdicts.update(answers.judge(course, todo, cells, settings, tmp / "answers", result["log"]))
-        result["timings"]["harness"] = round(time.monotonic() - t, 2)
-
-        if nbgrader:
+        # nbgrader (mostly waiting on its kernel) runs beside the harness: the waits are filled.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            running = pool.submit(_nbgrader, course, mine, chosen, pkg, settings, tmp) if nbgrader else None
             t = time.monotonic()
-            usable = {n: chosen[n] for n, nb in mine.items() if nb.usable}
-            composed = compose.assemble(tmp / "nbpkg", None, release_pkg=course.release_pkg, reference_pkg=course.reference_pkg,
-                                        student_modules=pkg.modules, student_extras=pkg.extras)
-            done = nbgrader_run.autograde(course, usable, composed, tmp / "nb", settings)
-            result["autograded"] = done.notebooks
-            for name in usable.keys() - done.notebooks.keys():  # the formgrader still gets the student's answers
-                result["autograded"][name] = cleared(chosen[name])
-            result["log"] += done.log
-            result["issues"] += [f"notebook {n}: {why}" for n, why in done.problems.items()]
-            result["timings"]["nbgrader"] = round(time.monotonic() - t, 2)
+            specs, todo, decided = answers.student_cells(course, mine)
+            verdicts, cells, log = harness.grade_functions(course.graded_functions(), pkg, course, settings, tmp / "harness", specs)
+            result["log"] += log
+            verdicts.update(decided)
+            verdicts.update(answers.judge(course, todo, cells, settings, tmp / "answers", result["log"]))
+            result["timings"]["harness"] = round(time.monotonic() - t, 2)
+            if running is not None:
+                try:
+                    done, result["autograded"], seconds = running.result()
+                except Exception as exc:  # a grader-side failure costs the executed notebooks, never the scores
+                    result["log"].append(f"nbgrader autograde failed in the grader: {type(exc).__name__}: {exc}")
+                else:
+                    result["log"] += done.log
+                    result["issues"] += [f"notebook {n}: {why}" for n, why in done.problems.items()]
+                    result["timings"]["nbgrader"] = seconds
         return _finish(result, course, mine, verdicts, None, start)
+
+
+def _nbgrader(course: Course, mine: dict, chosen: dict, pkg: harness.StudentPackage, settings: harness.Settings, tmp: Path):
+    """nbgrader autograde of the usable notebooks → (outcome, notebooks for the formgrader, seconds)."""
+    t = time.monotonic()
+    usable = {n: chosen[n] for n, nb in mine.items() if nb.usable}
+    composed = compose.assemble(tmp / "nbpkg", None, release_pkg=course.release_pkg, reference_pkg=course.reference_pkg,
+                                student_modules=pkg.modules, student_extras=pkg.extras)
+    done = nbgrader_run.autograde(course, usable, composed, tmp / "nb", settings)
+    notebooks = dict(done.notebooks)
+    for name in usable.keys() - notebooks.keys():  # the formgrader still gets the student's answers
+        notebooks[name] = cleared(chosen[name])
+    return done, notebooks, round(time.monotonic() - t, 2)
 
 
 def cleared(path: Path) -> dict | None:
