@@ -8,7 +8,7 @@ NB ?= 01
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: venv lab test lint check release progress submit grade bench clean mutants
+.PHONY: venv lab test lint check release progress submit grade bench bench-grading clean mutants
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,19 @@ mutants: venv
 ## make release: regenerate notebooks/ from solutions/
 release: venv
 	$(PY) -m autograder.release
+
+## make submit STUDENT=<id>: check your work and write <id>.zip (FORCE=1 to write it despite problems)
+submit: venv
+	$(PY) autograder/submit.py --root . --student "$(STUDENT)" $(if $(FORCE),--force,)
+
+## make grade COURSE=<folder>: grade COURSE/inbox/*.zip, then grades.csv, feedback, report (README, Instructor guide)
+COURSE ?= ../backproplab-grading
+grade: venv
+	$(PY) -m autograder grade --course $(COURSE)
+
+## make bench-grading: our grading pipeline vs plain sequential nbgrader autograde (bench/grading_throughput.md)
+bench-grading: venv
+	$(PY) -m bench.grading_throughput
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
