@@ -68,7 +68,7 @@ submit: venv
 
 
 def make_bundle(out: Path, source: Path = SOLUTIONS, *, as_zip: bool = True, name: str = "backproplab-student") -> Path:
-    """Write the bundle folder `out/name` (and `out/name.zip`); return the zip or the folder."""
+    """Write `out/name.zip` (or, with ``as_zip=False``, the folder `out/name`); return what was written."""
     folder = Path(out) / name
     if folder.exists():
         shutil.rmtree(folder)
@@ -91,4 +91,5 @@ def make_bundle(out: Path, source: Path = SOLUTIONS, *, as_zip: bool = True, nam
         for p in sorted(folder.rglob("*")):
             if p.is_file() and "__pycache__" not in p.parts:
                 zf.write(p, str(Path(name) / p.relative_to(folder)))
+    shutil.rmtree(folder)
     return archive
