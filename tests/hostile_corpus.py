@@ -69,7 +69,7 @@ NAMES = [
 class Case:
     name: str
     files: dict[str, str | bytes]
-    reason: str
+    reason: str | tuple[str, ...]  # a phrase the feedback must contain (any of several)
     base: str | None = "perfect"
     nbgrader: bool = False
     exact: float | None = None
@@ -350,7 +350,7 @@ def corpus(course, token: str, known: list[Path]) -> list[Case]:
         Case("testing_asserts_and_checks_patched", inject(one_wrong, "softmax", rig_checks), "NaN", base="one_wrong_per_notebook"),
         Case("fake_reference_in_sys_modules", inject(one_wrong, "softmax", fake_modules), "NaN", base="one_wrong_per_notebook"),
         Case("importlib_loader_hijacked", inject(one_wrong, "softmax", hijack), "NaN", base="one_wrong_per_notebook"),
-        Case("hardcoded_visible_probe", hardcoded, "wrong values", base="perfect"),
+        Case("hardcoded_visible_probe", hardcoded, ("wrong values", "cannot be compared"), base="perfect"),
         Case("disk_walk_copies_reference", inject(stub_softmax, "softmax", walk), "not implemented yet", base=None,
              exact=full_marks() - softmax_points, needs_namespace=True),
         Case("gradebook_and_csv_tamper", inject(perfect, "softmax", tamper), "correct on the grader", checks=["course_intact"]),

@@ -87,7 +87,8 @@ def test_hostile_case(graded, case_name: str) -> None:
         base = _auto(graded, case.base)
         assert got <= base, f"{case_name} earned {got} > {base} for the same work without the trick"
     assert result["status"].startswith(case.status), result["status"]
-    assert case.reason.lower() in page.lower(), f"feedback of {case_name} does not say {case.reason!r}"
+    phrases = (case.reason,) if isinstance(case.reason, str) else case.reason
+    assert any(p.lower() in page.lower() for p in phrases), f"feedback of {case_name} does not say {case.reason!r}"
     assert "all tests passed" not in page.replace("All tests passed! 100/100", "").lower() or case_name == "prints_all_tests_passed"
     for check in case.checks:
         globals()[f"_check_{check}"](graded, case_name)

@@ -76,3 +76,16 @@ def test_two_grade_one_processes_merge_into_one_gradebook(tmp_path: Path, course
     assert "seed=" in log and "isolation=" in log
     notebooks = sorted(p.name for p in (tmp_path / "course" / "autograded" / "bob" / "backproplab").glob("*.ipynb"))
     assert notebooks == ["01_softmax.ipynb", "02_losses.ipynb"]  # executed by nbgrader, for the formgrader
+
+
+def test_without_namespaces_grading_still_runs_and_says_isolation_is_weaker(tmp_path: Path, course) -> None:
+    """The fallback: process limits and a temporary copy; same scores, and the report says what is weaker."""
+    wrong = write_zip(tmp_path / "eve.zip", submission(course, wrong=("softmax",)))
+    common = ["--source", str(course.source), "--hidden", HIDDEN, "--course", str(tmp_path / "course")]
+    proc = cli("grade", str(wrong), *common, "--isolation", "process", "--no-nbgrader", "-q")
+    assert proc.returncode == 0, proc.stderr
+    rows = {r["student"]: r for r in csv.DictReader(open(tmp_path / "course" / "grades.csv", encoding="utf-8"))}
+    assert float(rows["eve"]["auto"]) == full_marks() - POINTS["softmax"]
+    report = (tmp_path / "course" / "reports" / "index.html").read_text()
+    assert "WEAKER" in report and "process limits only" in report
+    assert "isolation=process" in (tmp_path / "course" / "grading.log").read_text()
