@@ -176,12 +176,12 @@ class Course:
 
     @functools.cached_property
     def _released(self) -> dict[str, dict[str, str]]:
-        from .notebooks import _nbgrader, _source
+        from .notebooks import cell_source, nbgrader_meta
 
         out = {}
         for path in sorted(self.release_notebooks.glob("*.ipynb")):
             cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-            out[path.stem] = {_nbgrader(c).get("grade_id"): _source(c) for c in cells if _nbgrader(c).get("grade_id")}
+            out[path.stem] = {nbgrader_meta(c).get("grade_id"): cell_source(c) for c in cells if nbgrader_meta(c).get("grade_id")}
         return out
 
     def released_source(self, notebook: str, grade_id: str) -> str:

@@ -23,10 +23,10 @@ from .notebooks import (
     FUNCTION,
     WRITTEN,
     StudentNotebook,
-    _normalise,
     load_json,
     match_notebooks,
     read_student,
+    same_text_key,
     written_answer,
 )
 from .submit import student_id
@@ -96,7 +96,7 @@ def notebook_report(course: Course, name: str, mine: StudentNotebook, verdicts: 
             }
         elif cell.kind == WRITTEN:
             text = written_answer(mine, cell) if mine.usable else None
-            answered = bool(text and text.strip()) and _normalise(text) != _normalise(course.released_source(name, cell.grade_id))
+            answered = bool(text and text.strip()) and same_text_key(text) != same_text_key(course.released_source(name, cell.grade_id))
             cells[cell.grade_id] = {"kind": WRITTEN, "max": cell.points, "points": None, "answered": answered, "text": (text or "")[:5000]}
         else:
             cells[cell.grade_id] = {"kind": cell.kind, "max": cell.points, "points": 0.0, "passed": False, "reason": "not gradable by the harness"}
@@ -156,7 +156,7 @@ def grade_one(
 
         # nbgrader (mostly waiting on its kernel) runs beside the harness: the waits are filled.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            running = pool.submit(_nbgrader, course, mine, chosen, pkg, settings, tmp) if nbgrader else None
+            running = pool.submit(_autograde, course, mine, chosen, pkg, settings, tmp) if nbgrader else None
             t = time.monotonic()
             specs, todo, decided = answers.student_cells(course, mine)
             verdicts, cells, log = harness.grade_functions(course.graded_functions(), pkg, course, settings, tmp / "harness", specs)
@@ -176,7 +176,7 @@ def grade_one(
         return _finish(result, course, mine, verdicts, None, start)
 
 
-def _nbgrader(course: Course, mine: dict, chosen: dict, pkg: harness.StudentPackage, settings: harness.Settings, tmp: Path):
+def _autograde(course: Course, mine: dict, chosen: dict, pkg: harness.StudentPackage, settings: harness.Settings, tmp: Path):
     """nbgrader autograde of the usable notebooks → (outcome, notebooks for the formgrader, seconds)."""
     t = time.monotonic()
     usable = {n: chosen[n] for n, nb in mine.items() if nb.usable}

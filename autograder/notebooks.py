@@ -46,12 +46,12 @@ class SourceNotebook:
         return sum(c.points for c in self.graded if c.kind in kinds)
 
 
-def _source(cell: dict) -> str:
+def cell_source(cell: dict) -> str:
     src = cell.get("source", "")
     return "".join(src) if isinstance(src, list) else str(src)
 
 
-def _nbgrader(cell: dict) -> dict:
+def nbgrader_meta(cell: dict) -> dict:
     meta = cell.get("metadata") if isinstance(cell, dict) else None
     nbg = meta.get("nbgrader") if isinstance(meta, dict) else None
     return nbg if isinstance(nbg, dict) else {}
@@ -61,22 +61,22 @@ def read_source(path: Path, functions: dict[str, str]) -> SourceNotebook:
     """The graded structure of one instructor source notebook."""
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
     cells = nb["cells"]
-    setup = [_source(c) for c in cells if c["cell_type"] == "code" and "setup" in c.get("metadata", {}).get("tags", [])]
+    setup = [cell_source(c) for c in cells if c["cell_type"] == "code" and "setup" in c.get("metadata", {}).get("tags", [])]
     answers: list[tuple[int, str, str]] = []  # (index, variable, answer cell grade_id)
     for i, c in enumerate(cells):
         var = (c.get("metadata", {}).get("backproplab") or {}).get("answer")
         if var:
-            answers.append((i, var, _nbgrader(c).get("grade_id", "")))
+            answers.append((i, var, nbgrader_meta(c).get("grade_id", "")))
     graded: list[GradedCell] = []
     claimed: dict[int, tuple[str, str]] = {}
     for i, var, answer_id in answers:
-        idx = next((j for j, c in enumerate(cells) if _nbgrader(c).get("grade") and _nbgrader(c).get("grade_id") == var), None)
+        idx = next((j for j, c in enumerate(cells) if nbgrader_meta(c).get("grade") and nbgrader_meta(c).get("grade_id") == var), None)
         if idx is None:
-            idx = next((j for j in range(i + 1, len(cells)) if _nbgrader(cells[j]).get("grade") and cells[j]["cell_type"] == "code"), None)
+            idx = next((j for j in range(i + 1, len(cells)) if nbgrader_meta(cells[j]).get("grade") and cells[j]["cell_type"] == "code"), None)
         if idx is not None:
             claimed[idx] = (var, answer_id)
     for i, c in enumerate(cells):
-        meta = _nbgrader(c)
+        meta = nbgrader_meta(c)
         if not meta.get("grade"):
             continue
         gid, pts, kind = meta["grade_id"], float(meta.get("points", 0)), OTHER
@@ -87,7 +87,7 @@ def read_source(path: Path, functions: dict[str, str]) -> SourceNotebook:
         elif gid in functions:
             kind = FUNCTION
         var, answer_id = claimed.get(i, (None, None))
-        graded.append(GradedCell(gid, kind, pts, _source(c), c["cell_type"], var, answer_id, bool(meta.get("locked"))))
+        graded.append(GradedCell(gid, kind, pts, cell_source(c), c["cell_type"], var, answer_id, bool(meta.get("locked"))))
     return SourceNotebook(Path(path).stem, setup, graded)
 
 
@@ -143,7 +143,7 @@ def read_student(path: Path | None, source: SourceNotebook) -> StudentNotebook:
         return out
     counts: dict[str, int] = {}
     for cell in nb["cells"]:
-        gid = _nbgrader(cell).get("grade_id")
+        gid = nbgrader_meta(cell).get("grade_id")
         if isinstance(gid, str):
             counts[gid] = counts.get(gid, 0) + 1
             out.cells.setdefault(gid, cell)
@@ -159,8 +159,8 @@ def read_student(path: Path | None, source: SourceNotebook) -> StudentNotebook:
             continue
         if graded is None:
             continue
-        meta = _nbgrader(cell)
-        if graded.locked and _normalise(_source(cell)) != _normalise(graded.source):
+        meta = nbgrader_meta(cell)
+        if graded.locked and same_text_key(cell_source(cell)) != same_text_key(graded.source):
             out.issues.append(f"test cell '{gid}' was edited: ignored, it is graded from your code")
         if meta.get("grade") is not True or _points(meta) != graded.points:
             out.issues.append(f"the metadata of cell '{gid}' was changed: ignored")
@@ -174,19 +174,20 @@ def _points(meta: dict) -> float | None:
         return None
 
 
-def _normalise(src: str) -> str:
+def same_text_key(src: str) -> str:
+    """A cell's text up to trailing spaces and surrounding blank lines (to compare it with the release)."""
     return "\n".join(line.rstrip() for line in src.strip().splitlines())
 
 
 def answer_source(student: StudentNotebook, cell: GradedCell) -> str | None:
     """The student's code for a code-answer, or None when the answer cell is gone."""
     found = student.cells.get(cell.answer_cell or "")
-    return _source(found) if found is not None and found.get("cell_type") == "code" else None
+    return cell_source(found) if found is not None and found.get("cell_type") == "code" else None
 
 
 def written_answer(student: StudentNotebook, cell: GradedCell) -> str | None:
     found = student.cells.get(cell.grade_id)
-    return _source(found) if found is not None else None
+    return cell_source(found) if found is not None else None
 
 
 # --------------------------------------------------------------------------- matching names
@@ -204,7 +205,7 @@ def grade_ids(path: Path) -> set[str]:
     nb, _ = load_json(path)
     if nb is None:
         return set()
-    return {g for c in nb["cells"] if isinstance(g := _nbgrader(c).get("grade_id"), str)}
+    return {g for c in nb["cells"] if isinstance(g := nbgrader_meta(c).get("grade_id"), str)}
 
 
 def match_notebooks(files: list[Path], sources: dict[str, SourceNotebook]) -> tuple[dict[str, Path], dict[str, str], list[Path]]:
