@@ -35,6 +35,10 @@ lint: venv
 check: venv
 	$(PY) -m pytest --impl=student -m nb$(NB) tests
 
+## make progress: a table of your exercise functions: not started / wrong (with a hint) / correct, and their points
+progress: venv
+	cd notebooks && ../$(PY) -m backproplab.progress
+
 ## make mutants: the mutation test alone (kill rate of the hidden tests, hints of the visible checks)
 mutants: venv
 	$(PY) -m pytest -q tests/test_mutants.py $(PYTEST_ARGS)
