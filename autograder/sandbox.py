@@ -113,7 +113,10 @@ def _prlimit(limits: Limits) -> list[str]:
 
 @functools.lru_cache(maxsize=1)
 def available() -> str:
-    """The strongest isolation that works here: probe a real namespace sandbox once."""
+    """The strongest isolation that works here (probed once), or ``$BACKPROPLAB_ISOLATION`` if set."""
+    forced = os.environ.get("BACKPROPLAB_ISOLATION")
+    if forced in (NAMESPACE, PROCESS):
+        return forced
     if sys.platform != "linux":
         return PROCESS
     with tempfile.TemporaryDirectory(prefix="sbx-probe-") as tmp:

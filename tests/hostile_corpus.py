@@ -353,7 +353,8 @@ def corpus(course, token: str, known: list[Path]) -> list[Case]:
         Case("hardcoded_visible_probe", hardcoded, ("wrong values", "cannot be compared"), base="perfect"),
         Case("disk_walk_copies_reference", inject(stub_softmax, "softmax", walk), "not implemented yet", base=None,
              exact=full_marks() - softmax_points, needs_namespace=True),
-        Case("gradebook_and_csv_tamper", inject(perfect, "softmax", tamper), "correct on the grader", checks=["course_intact"]),
+        Case("gradebook_and_csv_tamper", inject(perfect, "softmax", tamper), "correct on the grader", checks=["course_intact"],
+             needs_namespace=True),
         # the kernel and the notebook
         Case("cell_infinite_loop", set_answer(perfect, "while True:\n    pass"), "time limit", nbgrader=True),
         Case("cell_memory_bomb", set_answer(perfect, "_hog = np.ones(1 << 36)"), "MemoryError"),
