@@ -171,9 +171,10 @@ def zip_bomb(path: Path, files: dict) -> None:
 # --------------------------------------------------------------------------- the corpus
 
 
-def corpus(course, token: str, known: list[Path]) -> list[Case]:
-    """All cases; `token` makes process names and escape paths unique to one test run; `known` are
-    instructor paths an attacker is assumed to know (the reference, hidden tests, gradebook, grades.csv)."""
+def corpus(course, token: str, known: list[Path], course_files: list[Path]) -> list[Case]:
+    """All cases; `token` makes process names and escape paths unique to one test run. An attacker is
+    assumed to know where the reference and the hidden tests are (`known`, only ever read) and where the
+    gradebook and grades.csv are (`course_files`, overwritten and deleted: only the test course's!)."""
     perfect = submission(course)
     one_wrong = submission(course, wrong=("softmax", "cross_entropy"))
     answer_wrong = set_answer(perfect, WRONG_ANSWER, keep=False)
@@ -203,21 +204,12 @@ def corpus(course, token: str, known: list[Path]) -> list[Case]:
         "    if 'def evaluate' in _src:\n"
         "        _stolen_hidden = _src\n"
     )
+    assert all(p.name in ("gradebook.db", "grades.csv") for p in course_files)
     tamper = (
-        "import os, time\n"
-        f"_targets = {[str(p) for p in known]!r}\n"
-        "_t0 = time.time()\n"
-        "for _root, _dirs, _files in os.walk('/'):\n"
-        "    _dirs[:] = [d for d in _dirs if d not in ('proc', 'sys', 'dev')]\n"
-        "    if time.time() - _t0 > 1: break\n"
-        "    _targets += [os.path.join(_root, f) for f in _files if f in ('gradebook.db', 'grades.csv')]\n"
-        "for _p in _targets:\n"
+        "import os\n"
+        f"for _p in {[str(p) for p in course_files]!r}:\n"
         "    try:\n"
-        "        if _p.endswith(('.db', '.csv')):\n"
-        "            open(_p, 'w').write('student,auto\\nhacker,1000\\n')\n"
-        "    except OSError:\n"
-        "        pass\n"
-        "    try:\n"
+        "        open(_p, 'w').write('student,auto\\nhacker,1000\\n')\n"
         "        os.remove(_p)\n"
         "    except OSError:\n"
         "        pass\n"
@@ -387,10 +379,16 @@ def corpus(course, token: str, known: list[Path]) -> list[Case]:
     return cases
 
 
-def write(cases: list[Case], dest: Path) -> dict[str, Path]:
-    """Write every case's zip under `dest` (nested where the case says); return name → zip."""
+def write(cases: list[Case], dest: Path, namespace: bool) -> dict[str, Path]:
+    """Write every case's zip under `dest` (nested where the case says); return name → zip.
+
+    Without namespace isolation the cases that need it are not written: submission code can then
+    reach the instructor's files, and those cases would really overwrite them.
+    """
     out = {}
     for case in cases:
+        if case.needs_namespace and not namespace:
+            continue
         path = dest / case.folder / case.zip_name()
         if case.build:
             case.build(path, case.files)
