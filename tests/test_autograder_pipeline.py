@@ -89,3 +89,16 @@ def test_without_namespaces_grading_still_runs_and_says_isolation_is_weaker(tmp_
     report = (tmp_path / "course" / "reports" / "index.html").read_text()
     assert "WEAKER" in report and "process limits only" in report
     assert "isolation=process" in (tmp_path / "course" / "grading.log").read_text()
+
+
+def test_the_throw_away_courses_hold_no_solutions(course) -> None:
+    """The gradebook template copied into every per-submission course has the structure, not the answers."""
+    import sqlite3
+
+    from grader_course import ANSWER, WRITTEN
+
+    with sqlite3.connect(course.template_db) as db:
+        sources = "\n".join(row[0] or "" for row in db.execute("select source from source_cell"))
+    assert "global_max_nan_batch" in sources  # the structure is there …
+    assert WRITTEN not in sources and "-800.0" not in ANSWER.split("### BEGIN SOLUTION")[0] and "-800.0" not in sources
+    assert "BEGIN SOLUTION" not in sources
