@@ -8,7 +8,7 @@ NB ?= 01
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: venv lab test lint check release progress submit grade bench clean mutants
+.PHONY: venv lab test lint check release progress submit grade bench bench-grading clean mutants
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,19 @@ bench: venv
 	@$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install --quiet --disable-pip-version-check "$(BENCH_TORCH)" \
 	  || echo "make bench: no CPU build of PyTorch ($(BENCH_TORCH)) can be installed here; the PyTorch rows will be skipped"
 	$(PY) -m bench $(BENCH_ARGS)
+
+## make submit STUDENT=<id>: check your work and write <id>.zip (FORCE=1 to write it despite problems)
+submit: venv
+	$(PY) autograder/submit.py --root . --student "$(STUDENT)" $(if $(FORCE),--force,)
+
+## make grade COURSE=<folder>: grade COURSE/inbox/*.zip, then grades.csv, feedback, report (README, Instructor guide)
+COURSE ?= ../backproplab-grading
+grade: venv
+	$(PY) -m autograder grade --course $(COURSE)
+
+## make bench-grading: our grading pipeline vs plain sequential nbgrader autograde (bench/grading_throughput.md)
+bench-grading: venv
+	$(PY) -m bench.grading_throughput
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

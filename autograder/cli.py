@@ -1,0 +1,232 @@
+"""``python -m autograder``: the instructor's commands, from release to grades.csv.
+
+    release       the student bundle (notebooks, stubs, data, README, make submit)
+    collect       a folder of zips (any nesting) → COURSE/inbox/<student>.zip
+    grade         grade every zip in parallel, merge, export, feedback, report
+    grade-one     one zip → one self-contained RESULT.json (for batch engines)
+    merge         fold RESULT.json files into the gradebook
+    feedback      one HTML page per student
+    export        grades.csv from the gradebook
+    report        score plot, most-failed table, isolation, log
+    similarity    pairs of packages far more alike than usual
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .course import ROOT, SOLUTIONS
+
+DEFAULT_COURSE = ROOT.parent / "backproplab-grading"
+
+
+def _course_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--course", type=Path, default=Path(os.environ.get("BACKPROPLAB_COURSE", DEFAULT_COURSE)),
+                   help=f"the instructor's nbgrader course folder, outside the repository (default: {DEFAULT_COURSE})")
+    p.add_argument("--source", type=Path, default=SOLUTIONS, help="instructor source: reference package + source notebooks (default: solutions/)")
+    p.add_argument("--hidden", default="autograder.hidden", help="module with the hidden tests (default: autograder.hidden)")
+
+
+def _limit_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seed", type=int, default=None, help="probe seed (default: a fresh random one, written to the log)")
+    p.add_argument("--timeout", type=int, default=10, help="seconds per function call (default 10)")
+    p.add_argument("--cell-timeout", type=int, default=60, help="seconds per notebook cell: code answers and nbgrader's c.Execute.timeout (default 60)")
+    p.add_argument("--job-timeout", type=int, default=120, help="seconds for one sandboxed grading process (default 120)")
+    p.add_argument("--memory-mb", type=int, default=2048, help="memory cap per sandboxed process, MB (default 2048)")
+    p.add_argument("--no-nbgrader", action="store_true", help="skip nbgrader autograde (scores are the same; no executed notebooks)")
+    p.add_argument("--isolation", choices=["namespace", "process"], default=None, help="force an isolation level (default: the strongest available)")
+
+
+def _load(args, build: bool = True):
+    from .course import Course
+
+    return Course.load(args.source, Path(args.course) / ".build", hidden=args.hidden, build=build)
+
+
+def _settings(args):
+    from .harness import Settings
+    from .sandbox import Limits
+
+    limits = Limits(wall=float(args.job_timeout), memory=args.memory_mb << 20)
+    return Settings(seed=args.seed or 0, limits=limits, call_seconds=args.timeout, cell_seconds=args.cell_timeout, isolation=args.isolation)
+
+
+def cmd_release(args) -> int:
+    from .bundle import make_bundle
+
+    out = make_bundle(args.out, args.source, as_zip=not args.no_zip)
+    print(f"student bundle: {out}")
+    return 0
+
+
+def cmd_collect(args) -> int:
+    from .collect import collect
+    from .merge import Paths
+
+    course = _load(args, build=False)
+    got = collect(args.inbox, Paths(args.course).inbox, list(course.notebooks))
+    for note in got.notes:
+        print(note)
+    print(f"{len(got.chosen)} submissions in {Paths(args.course).inbox}")
+    return 0
+
+
+def cmd_grade_one(args) -> int:
+    from .grade_one import grade_one, write_result
+
+    course = _load(args)
+    result = grade_one(args.submission, course, student=args.student, seed=args.seed, settings=_settings(args),
+                       nbgrader=not args.no_nbgrader)
+    write_result(result, args.out)
+    total = sum(nb["auto"] for nb in result["notebooks"].values())
+    print(f"{result['student']}: {total:g} automatic points, {result['status']} (seed {result['seed']}, {result['isolation']} isolation)")
+    return 0
+
+
+def cmd_grade(args) -> int:
+    from .batch import grade_many
+    from .merge import Paths
+
+    course = _load(args)
+    paths = Paths(args.course)
+    zips = sorted(args.zips) if args.zips else sorted(paths.inbox.glob("*.zip"))
+    if not zips:
+        print("no submissions: run `python -m autograder collect FOLDER` first, or pass zips", file=sys.stderr)
+        return 1
+    print(f"grading {len(zips)} submissions, {args.jobs or os.cpu_count()} at a time ({course.source})")
+    results = grade_many(zips, paths.root / "graded", args, jobs=args.jobs, progress=not args.quiet)
+    return _after_grading(course, args, results)
+
+
+def _after_grading(course, args, results) -> int:
+    from . import export, feedback, report, sandbox
+    from .merge import merge
+
+    for line in merge(course, args.course, results):
+        print(line)
+    print(f"grades: {export.export(course, args.course)}")
+    feedback.write_all(course, args.course, nbgrader_html=getattr(args, "nbgrader_feedback", False))
+    print(f"report: {report.write(course, args.course)}")
+    print(f"isolation: {sandbox.describe(sandbox.available())}")
+    return 0
+
+
+def cmd_merge(args) -> int:
+    from .merge import merge
+
+    course = _load(args)
+    for line in merge(course, args.course, args.results):
+        print(line)
+    return 0
+
+
+def cmd_feedback(args) -> int:
+    from .feedback import write_all
+
+    course = _load(args)
+    pages = write_all(course, args.course, nbgrader_html=args.nbgrader_feedback)
+    print(f"{len(pages)} feedback pages in {Path(args.course) / 'feedback-html'}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .export import export
+
+    course = _load(args)
+    print(export(course, args.course, args.out))
+    return 0
+
+
+def cmd_report(args) -> int:
+    from .report import write
+
+    course = _load(args)
+    print(write(course, args.course))
+    return 0
+
+
+def cmd_similarity(args) -> int:
+    from .similarity import main as similarity_main
+
+    return similarity_main(args.rest)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.split("\n\n")[0],
+                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n", 1)[1])
+    sub = top.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("release", help="write the student bundle", description="Write the student bundle (folder and zip): notebooks, "
+                       "package stubs, data, a student README and `make submit`; never solutions/.")
+    p.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist/)")
+    p.add_argument("--source", type=Path, default=SOLUTIONS, help="instructor source (default: solutions/)")
+    p.add_argument("--no-zip", action="store_true", help="only the folder")
+    p.set_defaults(func=cmd_release)
+
+    p = sub.add_parser("collect", help="gather zips into COURSE/inbox", description="Gather a folder of student zips (any nesting) into "
+                       "COURSE/inbox/<student>.zip, reporting duplicates, renamed notebooks and stray files.")
+    p.add_argument("inbox", type=Path, help="folder with the zips (e.g. an LMS download)")
+    _course_args(p)
+    p.set_defaults(func=cmd_collect)
+
+    p = sub.add_parser("grade", help="grade all submissions, then merge/export/feedback/report",
+                       description="Grade every zip (default: COURSE/inbox/*.zip) in parallel, one grade-one process per submission, "
+                       "then merge into the gradebook, write grades.csv, feedback and the report.")
+    p.add_argument("zips", type=Path, nargs="*", help="zips to grade (default: COURSE/inbox/*.zip)")
+    p.add_argument("-j", "--jobs", type=int, default=None, help="submissions at a time (default: one per core)")
+    p.add_argument("--submission-timeout", type=int, default=3600, help="seconds for one whole submission (default 3600)")
+    p.add_argument("--nbgrader-feedback", action="store_true", help="also run nbgrader generate_feedback")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _course_args(p)
+    _limit_args(p)
+    p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("grade-one", help="grade one zip into RESULT.json", description="Grade one submission zip into one self-contained "
+                       "result file (scores, reasons, executed notebooks, seed, log). Safe to run on many machines at once; "
+                       "then `merge` the results.")
+    p.add_argument("submission", type=Path, help="the student's zip")
+    p.add_argument("--out", type=Path, required=True, help="RESULT.json to write")
+    p.add_argument("--student", default=None, help="student id (default: from the zip's name)")
+    _course_args(p)
+    _limit_args(p)
+    p.set_defaults(func=cmd_grade_one)
+
+    p = sub.add_parser("merge", help="fold RESULT.json files into the gradebook", description="Fold grade-one results into the course's "
+                       "nbgrader gradebook (written answers stay for the formgrader) and autograded/ notebooks.")
+    p.add_argument("results", type=Path, nargs="+", help="RESULT.json files")
+    _course_args(p)
+    p.set_defaults(func=cmd_merge)
+
+    p = sub.add_parser("feedback", help="HTML feedback per student", description="One HTML page per merged student in COURSE/feedback-html/.")
+    p.add_argument("--nbgrader-feedback", action="store_true", help="also run nbgrader generate_feedback")
+    _course_args(p)
+    p.set_defaults(func=cmd_feedback)
+
+    p = sub.add_parser("export", help="grades.csv", description="Write grades.csv from the gradebook (formgrader scores included).")
+    p.add_argument("--out", type=Path, default=None, help="CSV path (default: COURSE/grades.csv)")
+    _course_args(p)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("report", help="plot, most-failed table, isolation", description="Write COURSE/reports/: score distribution per "
+                       "notebook, most-failed functions, isolation level, links to the grading log.")
+    _course_args(p)
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("similarity", help="suspiciously similar packages", add_help=False,
+                       description="Pairs of submissions whose exercise code is far more alike than usual (see autograder.similarity).")
+    p.add_argument("rest", nargs=argparse.REMAINDER, help="arguments of `python -m autograder.similarity` (try --help)")
+    p.set_defaults(func=cmd_similarity)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["similarity"]:  # its own parser, options included
+        from .similarity import main as similarity_main
+
+        return similarity_main(argv[1:])
+    args = parser().parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,224 @@
+"""Grade one submission zip into one self-contained result (JSON): the unit a batch engine fans out.
+
+unzip safely → find notebooks and package → harness on every graded function
+→ code answers → nbgrader autograde (throw-away course) → result with
+points, reasons, hints, the executed notebooks, the seed and a log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import answers, compose, harness, nbgrader_run, safezip, sandbox
+from .course import PACKAGE, Course
+from .notebooks import (
+    ANSWER,
+    FUNCTION,
+    WRITTEN,
+    StudentNotebook,
+    load_json,
+    match_notebooks,
+    read_student,
+    same_text_key,
+    written_answer,
+)
+from .submit import student_id
+
+SCHEMA = 1
+IGNORED_PARTS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__", ".git"}
+
+
+def locate(files: list[Path], root: Path, modules: set[str]) -> tuple[list[Path], Path | None]:
+    """The submitted notebooks and the package folder (the shallowest ``backproplab/`` with exercise modules)."""
+    usable = [f for f in files if not (IGNORED_PARTS & set(f.relative_to(root).parts))]
+    notebooks = [f for f in usable if f.suffix == ".ipynb"]
+    candidates = {f.parent for f in usable if f.suffix == ".py" and f.parent.name == PACKAGE and f.stem in modules}
+    package = min(candidates, key=lambda p: (len(p.parts), str(p)), default=None)
+    return notebooks, package
+
+
+def student_package(package: Path | None, course: Course) -> tuple[harness.StudentPackage, list[str]]:
+    modules, extras, issues = {}, {}, []
+    release = {p.stem for p in course.release_pkg.glob("*.py")}
+    exercise = course.exercise_modules()
+    if package is None:
+        return harness.StudentPackage({}), ["no backproplab/ package folder in the submission"]
+    for path in sorted(package.glob("*.py")):
+        if path.is_symlink() or not path.is_file():
+            continue
+        if path.stem in exercise:
+            modules[path.stem] = path
+        elif path.stem not in release and path.stem.isidentifier():
+            extras[path.stem] = path
+    for missing in sorted(exercise - set(modules)):
+        issues.append(f"backproplab/{missing}.py is missing: its functions were graded as not implemented")
+    return harness.StudentPackage(modules, extras), issues
+
+
+def _empty_result(student: str, submission: Path, seed: int, isolation: str) -> dict:
+    return {
+        "schema": SCHEMA,
+        "student": student,
+        "submission": submission.name,
+        "sha256": hashlib.sha256(submission.read_bytes()).hexdigest() if submission.is_file() else None,
+        "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "seed": seed,
+        "isolation": isolation,
+        "status": "ok",
+        "issues": [],
+        "notebooks": {},
+        "autograded": {},
+        "timings": {},
+        "log": [],
+    }
+
+
+def notebook_report(course: Course, name: str, mine: StudentNotebook, verdicts: dict[str, harness.Verdict], hints: dict[str, str]) -> dict:
+    source = course.notebooks[name]
+    cells = {}
+    for cell in source.graded:
+        if cell.kind in (FUNCTION, ANSWER):
+            v = verdicts.get(cell.grade_id) or harness.Verdict(cell.grade_id, False, "not graded")
+            cells[cell.grade_id] = {
+                "kind": cell.kind,
+                "max": cell.points,
+                "points": cell.points if v.passed else 0.0,
+                "passed": v.passed,
+                "reason": v.reason,
+                "hint": hints.get(cell.grade_id),
+            }
+        elif cell.kind == WRITTEN:
+            text = written_answer(mine, cell) if mine.usable else None
+            answered = bool(text and text.strip()) and same_text_key(text) != same_text_key(course.released_source(name, cell.grade_id))
+            cells[cell.grade_id] = {"kind": WRITTEN, "max": cell.points, "points": None, "answered": answered, "text": (text or "")[:5000]}
+        else:
+            cells[cell.grade_id] = {"kind": cell.kind, "max": cell.points, "points": 0.0, "passed": False, "reason": "not gradable by the harness"}
+    auto = [c for c in cells.values() if c["kind"] in (FUNCTION, ANSWER)]
+    return {
+        "problem": mine.problem,
+        "renamed_from": mine.renamed_from,
+        "issues": mine.issues,
+        "cells": cells,
+        "auto": sum(c["points"] for c in auto),
+        "auto_max": sum(c["max"] for c in auto),
+        "manual_max": sum(c["max"] for c in cells.values() if c["kind"] == WRITTEN),
+    }
+
+
+def grade_one(
+    submission: Path,
+    course: Course,
+    *,
+    student: str | None = None,
+    seed: int | None = None,
+    settings: harness.Settings | None = None,
+    nbgrader: bool = True,
+    workdir: Path | None = None,
+) -> dict:
+    """Grade `submission` (a zip); return the result dict (see module docstring)."""
+    seed = secrets.randbits(31) if seed is None else seed
+    settings = settings or harness.Settings(seed=seed)
+    settings.seed = seed
+    isolation = settings.isolation or sandbox.available()
+    settings.isolation = isolation
+    student = student_id(student or submission.name) or "student"
+    result = _empty_result(student, submission, seed, isolation)
+    start = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix=f"grade-{student}-", dir=workdir) as tmp:
+        tmp = Path(tmp)
+        try:
+            unpacked = safezip.extract(submission, tmp / "submission")
+        except safezip.Refused as exc:
+            unpacked = None
+            reason = f"ungradable: the archive was refused: {exc}"
+        if unpacked is not None:
+            result["issues"] += [f"skipped {s}" for s in unpacked.skipped]
+            nb_files, package = locate(unpacked.files, unpacked.root, course.exercise_modules())
+            reason = None if (nb_files or package) else "ungradable: no notebooks and no backproplab/ package in the archive"
+        if reason:
+            return _finish(result, course, {}, {}, reason, start)
+        pkg, pkg_issues = student_package(package, course)
+        result["issues"] += pkg_issues
+        chosen, renamed, leftover = match_notebooks(nb_files, course.notebooks)
+        mine = {}
+        for name, source in course.notebooks.items():
+            mine[name] = read_student(chosen.get(name), source)
+            mine[name].renamed_from = renamed.get(name)
+        result["issues"] += [f"notebook {f.name} is not part of the assignment: ignored" for f in leftover]
+        result["log"].append(f"{student}: seed={seed} isolation={isolation} submission={submission.name} sha256={result['sha256']}")
+
+        # nbgrader (mostly waiting on its kernel) runs beside the harness: the waits are filled.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            running = pool.submit(_autograde, course, mine, chosen, pkg, settings, tmp) if nbgrader else None
+            t = time.monotonic()
+            specs, todo, decided = answers.student_cells(course, mine)
+            verdicts, cells, log = harness.grade_functions(course.graded_functions(), pkg, course, settings, tmp / "harness", specs)
+            result["log"] += log
+            verdicts.update(decided)
+            verdicts.update(answers.judge(course, todo, cells, settings, tmp / "answers", result["log"]))
+            result["timings"]["harness"] = round(time.monotonic() - t, 2)
+            if running is not None:
+                try:
+                    done, result["autograded"], seconds = running.result()
+                except Exception as exc:  # a grader-side failure costs the executed notebooks, never the scores
+                    result["log"].append(f"nbgrader autograde failed in the grader: {type(exc).__name__}: {exc}")
+                else:
+                    result["log"] += done.log
+                    result["issues"] += [f"notebook {n}: {why}" for n, why in done.problems.items()]
+                    result["timings"]["nbgrader"] = seconds
+        return _finish(result, course, mine, verdicts, None, start)
+
+
+def _autograde(course: Course, mine: dict, chosen: dict, pkg: harness.StudentPackage, settings: harness.Settings, tmp: Path):
+    """nbgrader autograde of the usable notebooks → (outcome, notebooks for the formgrader, seconds)."""
+    t = time.monotonic()
+    usable = {n: chosen[n] for n, nb in mine.items() if nb.usable}
+    composed = compose.assemble(tmp / "nbpkg", None, release_pkg=course.release_pkg, reference_pkg=course.reference_pkg,
+                                student_modules=pkg.modules, student_extras=pkg.extras)
+    done = nbgrader_run.autograde(course, usable, composed, tmp / "nb", settings)
+    notebooks = dict(done.notebooks)
+    for name in usable.keys() - notebooks.keys():  # the formgrader still gets the student's answers
+        notebooks[name] = cleared(chosen[name])
+    return done, notebooks, round(time.monotonic() - t, 2)
+
+
+def cleared(path: Path) -> dict | None:
+    """The submitted notebook without outputs (what the formgrader shows when nbgrader could not run it)."""
+    nb, _ = load_json(path)
+    if nb is None:
+        return None
+    for cell in nb["cells"]:
+        if cell.get("cell_type") == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    return nb
+
+
+def _finish(result: dict, course: Course, mine: dict, verdicts: dict, reason: str | None, start: float) -> dict:
+    notes = [line[len(harness.NOTE):] for line in result["log"] if line.startswith(harness.NOTE)]
+    result["issues"] += [n for n in dict.fromkeys(notes) if n not in result["issues"]]
+    hints = compose.hints(course.reference_pkg)
+    for name in course.notebooks:
+        nb = mine.get(name) or StudentNotebook(name, None, problem="could not be graded")
+        result["notebooks"][name] = notebook_report(course, name, nb, verdicts, hints)
+    problems = [f"{n} {nb['problem']}" for n, nb in result["notebooks"].items() if nb["problem"]]
+    if reason:
+        result["status"] = reason
+    elif problems or any("is missing" in i or "no backproplab" in i for i in result["issues"]):
+        result["status"] = "partial: " + "; ".join(problems + [i for i in result["issues"] if "missing" in i or "no backproplab" in i])
+    result["timings"]["total"] = round(time.monotonic() - start, 2)
+    result["log"].append(f"{result['student']}: status={result['status']} total={result['timings']['total']} s")
+    return result
+
+
+def write_result(result: dict, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(out.suffix + ".tmp")
+    tmp.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    tmp.replace(out)

@@ -1,0 +1,275 @@
+"""Grade a student's package: probe calls run in a sandboxed child, compared here with the reference.
+
+The grading process never imports student code. For each group of functions
+that share a package plan (see `compose`), the inputs from
+``hidden.cases(name, seed)`` are written to a job folder, a child imports the
+student's module inside the sandbox and answers with raw arrays, and this
+process calls the reference on the same inputs and asks
+``hidden.evaluate`` whether they agree. A child that dies is charged for the
+call it was running, and the rest are retried in a fresh child.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import compose, sandbox, wire
+from .wire import Raised
+
+CHILD_FILES = [Path(__file__).with_name("child.py"), Path(__file__).with_name("wire.py")]
+MAX_RECORD_BYTES = 1 << 20
+MAX_ATTEMPTS = 4
+NOTE = "NOTE "
+NOTE_LEFTOVER = NOTE + "your code left processes running in the background; they were killed when its grading ended"
+
+
+@dataclass
+class Verdict:
+    """The harness's decision on one function or code answer."""
+
+    name: str
+    passed: bool
+    reason: str | None = None
+    cases: int = 0
+
+    def to_json(self) -> dict:
+        return {"passed": self.passed, "reason": self.reason, "cases": self.cases}
+
+
+@dataclass
+class Settings:
+    """Limits and seed of one grading run."""
+
+    seed: int
+    limits: sandbox.Limits = field(default_factory=sandbox.Limits)
+    call_seconds: int = 10
+    cell_seconds: int = 60
+    isolation: str | None = None
+
+
+@dataclass
+class StudentPackage:
+    """The student's exercise modules (name → file) and any helper modules they added."""
+
+    modules: dict[str, Path]
+    extras: dict[str, Path] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+def prepare_job(folder: Path, spec: dict) -> None:
+    if folder.exists():
+        shutil.rmtree(folder)
+    for sub in ("in", "out", "work"):
+        (folder / sub).mkdir(parents=True)
+    for path in CHILD_FILES:
+        shutil.copyfile(path, folder / path.name)
+    (folder / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
+
+
+def run_child(folder: Path, settings: Settings) -> sandbox.Outcome:
+    return sandbox.run(
+        [sandbox.python(), str(folder / "child.py"), str(folder)],
+        rw=[folder],
+        limits=settings.limits,
+        cwd=folder / "work",
+        log_dir=folder.with_name(folder.name + ".log"),
+        isolation=settings.isolation,
+    )
+
+
+def read_record(folder: Path, ident: str) -> dict | None:
+    path = folder / "out" / f"{ident}.json"
+    if not path.is_file() or path.is_symlink() or path.stat().st_size > MAX_RECORD_BYTES:
+        return None
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def read_progress(folder: Path) -> str:
+    try:
+        return (folder / "progress").read_text(encoding="utf-8")[:200]
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing a job must answer: a call (charged by `module` if its import dies) or a cell (by `notebook`)."""
+
+    ident: str
+    module: str | None = None
+    notebook: int | None = None
+
+
+def _crash(outcome: sandbox.Outcome, when: str) -> dict:
+    return {"error": "Crashed", "message": f"the grading process {outcome.describe()} {when}"}
+
+
+def run_with_retries(folder: Path, items: list[Item], settings: Settings, prepare) -> tuple[dict[str, dict], list[str]]:
+    """Run a job until every item has a record or is charged with a crash.
+
+    `prepare(folder, remaining_ids)` writes an attempt folder for what is
+    left; after a crash the item (or module import, or notebook set-up) that
+    was running is charged and the rest runs again in a fresh child.
+    Returns (id → record, log lines); each record's ``"_dir"`` is the
+    attempt folder its arrays live in.
+    """
+    remaining = list(items)
+    records: dict[str, dict] = {}
+    log: list[str] = []
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        if not remaining:
+            break
+        here = folder.with_name(f"{folder.name}-{attempt}")
+        prepare(here, {i.ident for i in remaining})
+        outcome = run_child(here, settings)
+        log.append(f"{here.name}: {len(remaining)} items, {outcome.seconds:.2f} s, {outcome.describe()}")
+        if outcome.extra.get("leftover"):
+            log.append(NOTE_LEFTOVER)
+        for item in list(remaining):
+            record = read_record(here, item.ident)
+            if record is None and item.module is not None:
+                record = read_record(here, f"import.{item.module}")
+                record = dict(record, stage="import") if record else None
+            if record is None and item.notebook is not None:
+                record = read_record(here, f"setup.{item.notebook}")
+            if record is not None:
+                records[item.ident] = dict(record, _dir=str(here))
+                remaining.remove(item)
+        progress = read_progress(here)
+        if not remaining:
+            break
+        if progress.startswith("import:"):
+            charged = [i for i in remaining if i.module == progress[7:]]
+            crash = dict(_crash(outcome, "while importing your code"), stage="import")
+        elif progress.startswith("setup:"):
+            charged = [i for i in remaining if str(i.notebook) == progress[6:]]
+            crash = _crash(outcome, "while running the notebook's set-up cells")
+        else:
+            charged = [i for i in remaining if i.ident == progress] or remaining
+            crash = _crash(outcome, "during this call" if len(charged) == 1 else "")
+        for item in charged or remaining:
+            records[item.ident] = dict(crash)
+            remaining.remove(item)
+    for item in remaining:
+        records[item.ident] = {"error": "Crashed", "message": "not checked: the grading process kept crashing"}
+    return records, log
+
+
+# --------------------------------------------------------------------------- functions
+
+
+def _raised(record: dict) -> Raised | None:
+    if "error" not in record:
+        return None
+    return Raised(str(record.get("error")), str(record.get("message", ""))[:500])
+
+
+def explain_raise(got: Raised, settings: Settings, memory: int, stage: str | None = None) -> str:
+    if stage == "import" and got.type_name != "Crashed":
+        if got.type_name == "TimeoutError" and "time limit" in got.message:
+            return f"your module did not finish importing within {settings.call_seconds} s"
+        return f"your module failed to import: {got.type_name}" + (f": {got.message}" if got.message else "")
+    if got.type_name == "NotImplementedError":
+        return "not implemented yet (still raises NotImplementedError)"
+    if got.type_name == "TimeoutError" and "time limit" in got.message:
+        return f"took longer than the {settings.call_seconds} s limit for one call"
+    if got.type_name == "MemoryError":
+        return f"ran out of memory (limit {memory >> 20} MB)"
+    if got.type_name == "Crashed":
+        return got.message
+    return f"raised {got.type_name}: {got.message}" if got.message else f"raised {got.type_name}"
+
+
+def judge(name: str, case, record: dict | None, course, settings: Settings) -> str | None:
+    """None when the child's answer to `case` is right, else the student-facing reason."""
+    want = course.reference.call(name, case.args, case.kwargs)
+    if record is None:
+        return "no answer from the grading process"
+    got = _raised(record)
+    folder = Path(record.get("_dir", "."))
+    if got is None and record.get("unsendable", {}).get("got"):
+        return f"returned {record['unsendable']['got']}, which cannot be graded"
+    try:
+        if got is None:
+            got = wire.decode(record.get("got"), folder / "out")
+        args_after = wire.decode(record["args_after"], folder / "out") if record.get("args_after") else case.args
+    except (wire.WireError, KeyError):
+        return "sent back a malformed answer"
+    if isinstance(want, Raised):
+        if isinstance(got, Raised) and got.type_name == want.type_name:
+            return None
+        return f"should raise {want.type_name} on this input, " + ("returned a value" if not isinstance(got, Raised) else f"raised {got.type_name}")
+    if isinstance(got, Raised):
+        return explain_raise(got, settings, settings.limits.memory, record.get("stage"))
+    try:
+        return course.hidden.evaluate(name, case, got, want, tuple(args_after) if isinstance(args_after, (list, tuple)) else args_after)
+    except Exception as exc:  # evaluate is instructor code; a weird `got` must not crash the batch
+        return f"returned something that cannot be compared with the expected output ({type(got).__name__}: {type(exc).__name__})"
+
+
+def grade_functions(
+    names: list[str], student: StudentPackage, course, settings: Settings, workdir: Path, notebooks: list[dict] | None = None
+) -> tuple[dict[str, Verdict], dict[str, dict], list[str]]:
+    """Verdicts for the functions in `names`, the records of the `notebooks` cells, and a log.
+
+    Functions graded on the student's package alone share one child, which
+    also runs the code-answer `notebooks` (``{"setup", "cells"}`` each); each
+    other package plan (reference dependencies) gets its own child.
+    """
+    functions, depends = course.hidden.FUNCTIONS, course.hidden.DEPENDS
+    verdicts: dict[str, Verdict] = {}
+    cells: dict[str, dict] = {}
+    log: list[str] = []
+    for index, group in enumerate(compose.groups(names, functions, depends, course.reference_pkg)):
+        with_cells = notebooks if index == 0 else None
+        if not group.functions and not with_cells:
+            continue
+        cases = {name: list(course.hidden.cases(name, settings.seed)) for name in group.functions}
+        calls = [(f"{name}.{i}", name, case) for name in group.functions for i, case in enumerate(cases[name])]
+        items = [Item(ident, module=functions[name]) for ident, name, _ in calls]
+        items += [Item(c["id"], notebook=k) for k, nb in enumerate(with_cells or []) for c in nb["cells"]]
+
+        def prepare(here: Path, remaining: set[str], group=group, calls=calls, with_cells=with_cells) -> None:
+            spec = {"package": compose.PACKAGE, "seed": settings.seed, "call_seconds": settings.call_seconds,
+                    "cell_seconds": settings.cell_seconds, "calls": [], "notebooks": [],
+                    "patch": {m: {n: f"_ref_{m}" for n in sorted(fns)} for m, fns in group.patched.items()}}
+            prepare_job(here, spec)
+            for ident, name, case in calls:
+                if ident in remaining:
+                    args = wire.encode(tuple(case.args), here / "in", prefix=f"{ident}.a.")
+                    kwargs = wire.encode(dict(case.kwargs), here / "in", prefix=f"{ident}.k.")
+                    spec["calls"].append({"id": ident, "module": functions[name], "function": name, "args": args, "kwargs": kwargs})
+            for nb in with_cells or []:
+                spec["notebooks"].append(dict(nb, cells=[c for c in nb["cells"] if c["id"] in remaining]))
+            (here / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
+            compose.assemble(here / "pkg", group, release_pkg=course.release_pkg, reference_pkg=course.reference_pkg,
+                             student_modules=student.modules, student_extras=student.extras)
+
+        label = "student" if index == 0 else "-".join(sorted(group.graded_modules))
+        records, job_log = run_with_retries(workdir / f"job{index:02d}-{label}", items, settings, prepare)
+        log += job_log
+        cells.update({c["id"]: records.get(c["id"], {}) for nb in with_cells or [] for c in nb["cells"]})
+        for name in group.functions:
+            verdicts[name] = judge_function(name, cases[name], records, course, settings)
+    return verdicts, cells, log
+
+
+def judge_function(name: str, cases: list, records: dict[str, dict], course, settings: Settings) -> Verdict:
+    """Passed when every case is right; otherwise the first wrong case's reason and what it probes."""
+    if not cases:
+        return Verdict(name, False, "no hidden cases for this function (instructor: check autograder/hidden.py)", 0)
+    for i, case in enumerate(cases):
+        reason = judge(name, case, records.get(f"{name}.{i}"), course, settings)
+        if reason is not None:
+            note = getattr(case, "note", "")
+            return Verdict(name, False, f"{reason} (case: {note})" if note else reason, len(cases))
+    return Verdict(name, True, None, len(cases))

@@ -1,0 +1,126 @@
+"""Run real ``nbgrader autograde`` on one submission, in a throw-away course inside the sandbox.
+
+The throw-away course holds a copy of the template gradebook (structure, no
+solutions), an empty ``source/`` and the submission; ``exclude_overwriting``
+lists every package file, so nbgrader executes the notebooks against the
+student's package and not the reference. nbgrader's own scores are
+discarded (they come from the student's kernel, which the student
+controls); what is kept is the executed notebook for the formgrader and the
+feedback. A notebook that breaks the run is retried on its own so one bad
+notebook never costs the others.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import harness, sandbox
+from .course import ASSIGNMENT, PACKAGE, Course, nbgrader_config
+from .notebooks import load_json
+
+STUDENT = "student"
+
+
+@dataclass
+class Autograded:
+    notebooks: dict[str, dict] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+    log: list[str] = field(default_factory=list)
+
+
+def _throwaway(folder: Path, course: Course, notebooks: dict[str, Path], package: Path, cell_timeout: int) -> Path:
+    root = folder / "course"
+    if folder.exists():
+        shutil.rmtree(folder)
+    (root / "source" / ASSIGNMENT).mkdir(parents=True)
+    sub = root / "submitted" / STUDENT / ASSIGNMENT
+    sub.mkdir(parents=True)
+    shutil.copyfile(course.template_db, root / "gradebook.db")
+    for name, path in notebooks.items():
+        shutil.copyfile(path, sub / f"{name}.ipynb")
+    shutil.copytree(package, sub / PACKAGE)
+    (root / "nbgrader_config.py").write_text(
+        nbgrader_config(root, db=root / "gradebook.db", exclude=course.package_files(), cell_timeout=cell_timeout), encoding="utf-8"
+    )
+    return root
+
+
+def _run(folder: Path, course: Course, notebooks: dict[str, Path], package: Path, settings) -> tuple[dict, sandbox.Outcome]:
+    root = _throwaway(folder, course, notebooks, package, settings.cell_seconds)
+    wall = 60.0 + settings.cell_seconds * 3.0 * len(notebooks)
+    limits = sandbox.Limits(wall=wall, memory=max(settings.limits.memory, 3 << 30))
+    outcome = sandbox.run(
+        [sandbox.python(), "-m", "nbgrader", "autograde", ASSIGNMENT, "--student", STUDENT],
+        rw=[folder],
+        limits=limits,
+        cwd=root,
+        log_dir=folder.with_name(folder.name + ".log"),
+        isolation=settings.isolation,
+    )
+    done = {}
+    for name in notebooks:
+        path = root / "autograded" / STUDENT / ASSIGNMENT / f"{name}.ipynb"
+        nb, why = load_json(path)
+        if nb is not None:
+            done[name] = nb
+        elif path.exists():  # executed, but unusable (e.g. 100 MB of output): retrying would not help
+            done[name] = None
+            outcome.extra.setdefault("unusable", {})[name] = why
+    return done, outcome
+
+
+def autograde(course: Course, notebooks: dict[str, Path], package: Path, workdir: Path, settings) -> Autograded:
+    """Autograde the usable `notebooks` (canonical name → file) with the composed student `package`."""
+    result = Autograded()
+    if not notebooks:
+        return result
+    done, outcome = _run(workdir / "nbgrader", course, notebooks, package, settings)
+    result.notebooks.update(done)
+    result.seconds += outcome.seconds
+    result.log.append(f"nbgrader autograde ({len(notebooks)} notebooks): {outcome.seconds:.1f} s, {outcome.describe()}")
+    if outcome.extra.get("leftover"):
+        result.log.append(harness.NOTE_LEFTOVER)
+    for name, why in outcome.extra.get("unusable", {}).items():
+        result.problems[name] = f"nbgrader ran it, but the executed notebook {why}"
+    # nbgrader stops at the first notebook that breaks it (e.g. a dead kernel): skip that one, retry the rest.
+    missing = sorted(n for n in notebooks if n not in done)
+    attempt = 1
+    while missing and not outcome.timed_out and len(missing) > 1:
+        culprit, missing = missing[0], missing[1:]
+        result.problems[culprit] = _failure(outcome)
+        attempt += 1
+        more, outcome = _run(workdir / f"nbgrader-{attempt}", course, {n: notebooks[n] for n in missing}, package, settings)
+        result.notebooks.update(more)
+        result.seconds += outcome.seconds
+        result.log.append(f"nbgrader autograde ({', '.join(missing)} without {culprit}): {outcome.seconds:.1f} s, {outcome.describe()}")
+        missing = sorted(n for n in missing if n not in more)
+    for name in notebooks:
+        if name not in result.notebooks:
+            result.problems.setdefault(name, _failure(outcome))
+        elif result.notebooks[name] is None:
+            del result.notebooks[name]
+        elif trouble := cell_trouble(result.notebooks[name], settings.cell_seconds):
+            result.problems[name] = "; ".join(trouble[:3])
+    return result
+
+
+def _failure(outcome: sandbox.Outcome) -> str:
+    if "DeadKernelError" in outcome.stderr or "Kernel died" in outcome.stderr:
+        return "the kernel died while nbgrader ran it (out of memory, or the code killed it)"
+    return f"nbgrader could not execute it (the run {outcome.describe()})"
+
+
+def cell_trouble(nb: dict, cell_seconds: int) -> list[str]:
+    """Cells nbgrader had to stop (time-outs, a dead kernel), for the feedback."""
+    out = []
+    for i, cell in enumerate(nb.get("cells", [])):
+        for output in cell.get("outputs", []) if isinstance(cell, dict) else []:
+            name = output.get("ename", "") if isinstance(output, dict) else ""
+            if name in ("CellTimeoutError", "TimeoutError") or "Timeout" in name:
+                out.append(f"cell {i + 1} did not finish within {cell_seconds} s when nbgrader ran it")
+            elif name == "DeadKernelError" or "DeadKernel" in name:
+                out.append(f"the kernel died at cell {i + 1} when nbgrader ran it (memory, or the code killed it)")
+    return out

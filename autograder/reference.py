@@ -1,0 +1,58 @@
+"""The instructor's side of each comparison: the hidden-test module and the reference package.
+
+The reference is imported into the grading process under a private name
+(never ``backproplab``), so it cannot collide with anything; student code
+is never imported here.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import importlib
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from .wire import Raised
+
+DEFAULT_HIDDEN = "autograder.hidden"
+
+
+def load_hidden(name: str = DEFAULT_HIDDEN) -> ModuleType:
+    """The hidden-test module: ``FUNCTIONS``, ``DEPENDS``, ``cases(name, seed)``, ``evaluate(...)``."""
+    module = importlib.import_module(name)
+    for attr in ("FUNCTIONS", "DEPENDS", "cases", "evaluate"):
+        if not hasattr(module, attr):
+            raise AttributeError(f"hidden-test module {name} lacks {attr}")
+    return module
+
+
+def load_package(pkg_dir: Path) -> str:
+    """Import the package in `pkg_dir` under a private name; return that name."""
+    pkg_dir = Path(pkg_dir).resolve()
+    alias = "_bpl_reference_" + hashlib.sha1(str(pkg_dir).encode()).hexdigest()[:10]
+    if alias not in sys.modules:
+        spec = importlib.util.spec_from_file_location(alias, pkg_dir / "__init__.py", submodule_search_locations=[str(pkg_dir)])
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[alias] = module
+        spec.loader.exec_module(module)
+    return alias
+
+
+class Reference:
+    """Calls reference functions on deep copies of the arguments."""
+
+    def __init__(self, pkg_dir: Path, functions: dict[str, str]) -> None:
+        self.alias = load_package(pkg_dir)
+        self.functions = functions
+
+    def function(self, name: str):
+        return getattr(importlib.import_module(f"{self.alias}.{self.functions[name]}"), name)
+
+    def call(self, name: str, args: tuple, kwargs: dict):
+        try:
+            return self.function(name)(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+        except Exception as exc:  # the reference raising is an expected outcome (validation cases)
+            return Raised(type(exc).__name__, str(exc))

@@ -1,0 +1,292 @@
+"""Run an untrusted command: its own namespaces and a minimal root, limits, and nothing left behind.
+
+``namespace`` isolation (Linux; see `sandbox_init`): the command runs
+in new user, mount, PID and network namespaces whose root is a fresh tmpfs
+holding only read-only binds of ``/usr``, the Python installation and the
+virtual environment, a small ``/tmp``, and the job folders given as
+writable. The repository, ``solutions/``, the hidden tests, the gradebook
+and other submissions simply do not exist in there. After ``pivot_root`` the
+command enters one more user + mount namespace, so every mount is locked
+(it cannot be unmounted or remounted writable). When the PID namespace's init
+exits, the kernel kills every process left in it.
+
+``process`` isolation (the fallback where namespaces are unavailable): the
+command runs on the host file system in a temporary copy, in its own
+session, under a subreaper that kills every descendant at the end. It can
+read whatever the user running the grader can read: `describe` says so.
+
+Both: ``RLIMIT_AS`` memory cap, CPU and file-size limits, core dumps off, a
+wall-clock limit after which the whole tree is killed.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+NAMESPACE = "namespace"
+PROCESS = "process"
+
+DESCRIPTIONS = {
+    NAMESPACE: "namespace (user + mount + PID + network namespaces, minimal read-only root: "
+    "the submission cannot see solutions/, the hidden tests, the gradebook or other submissions)",
+    PROCESS: "process limits only (WEAKER: namespaces are unavailable here, so submission code runs "
+    "as the grading user on the host file system and could read anything that user can read)",
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one sandboxed command."""
+
+    wall: float = 60.0
+    memory: int = 2 << 30
+    cpu: int | None = None
+    file_size: int = 256 << 20
+    tmp_size_mb: int = 256
+    nproc: int = 512
+
+
+@dataclass
+class Outcome:
+    """How a sandboxed command ended."""
+
+    returncode: int | None
+    timed_out: bool
+    seconds: float
+    stdout: str = ""
+    stderr: str = ""
+    isolation: str = NAMESPACE
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def signal(self) -> int | None:
+        """The signal that killed the command, if any (shell convention 128 + n included)."""
+        rc = self.returncode
+        if rc is None:
+            return None
+        if rc < 0:
+            return -rc
+        return rc - 128 if 128 < rc < 160 else None
+
+    def describe(self) -> str:
+        if self.timed_out:
+            return f"was stopped after the {self.extra.get('wall', '?')} s time limit"
+        sig = self.signal
+        if sig == signal.SIGKILL:
+            return "was killed (signal 9: the memory limit, or the code killed itself)"
+        if sig == signal.SIGXFSZ:
+            return "was stopped for writing too much output"
+        if sig is not None:
+            return f"was killed by signal {sig} ({signal.Signals(sig).name})"
+        return f"exited with code {self.returncode}"
+
+
+def python() -> str:
+    """The interpreter to run inside the sandbox: the environment's, by its resolved path."""
+    candidate = Path(sys.prefix).resolve() / "bin" / "python"
+    return str(candidate) if candidate.exists() else sys.executable
+
+
+def python_paths() -> list[Path]:
+    """Directories the interpreter needs (installation and environment), resolved."""
+    paths = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), Path(sys.executable).resolve().parent.parent}
+    return sorted(p for p in paths if p != Path("/usr") and not _under(p, Path("/usr")))
+
+
+def _under(p: Path, root: Path) -> bool:
+    return p == root or root in p.parents
+
+
+def _prlimit(limits: Limits) -> list[str]:
+    return ["prlimit", *(f"--{k}={v}" for k, v in _rlimits(limits).items()), "--"]
+
+
+@functools.lru_cache(maxsize=1)
+def available() -> str:
+    """The strongest isolation that works here (probed once), or ``$BACKPROPLAB_ISOLATION`` if set."""
+    forced = os.environ.get("BACKPROPLAB_ISOLATION")
+    if forced in (NAMESPACE, PROCESS):
+        return forced
+    if sys.platform != "linux":
+        return PROCESS
+    with tempfile.TemporaryDirectory(prefix="sbx-probe-") as tmp:
+        probe = Path(tmp) / "job"
+        probe.mkdir()
+        try:
+            out = _run_namespace(
+                [python(), "-c", f"open({str(probe / 'ok')!r}, 'w').write(str(len(__import__('os').listdir('/'))))"],
+                rw=[probe],
+                limits=Limits(wall=30),
+                env=_base_env(probe),
+                cwd=probe,
+                stdout=Path(tmp) / "o",
+                stderr=Path(tmp) / "e",
+            )
+        except OSError:
+            return PROCESS
+        return NAMESPACE if out.returncode == 0 and (probe / "ok").exists() else PROCESS
+
+
+def describe(isolation: str) -> str:
+    return DESCRIPTIONS[isolation]
+
+
+def _base_env(home: Path) -> dict[str, str]:
+    env = {
+        "PATH": f"{Path(python()).parent}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": "/tmp/mpl",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "JUPYTER_PLATFORM_DIRS": "1",
+        "JUPYTER_RUNTIME_DIR": "/tmp/jupyter-runtime",
+        "IPYTHONDIR": "/tmp/ipython",
+    }
+    venv = os.environ.get("VIRTUAL_ENV")
+    if venv:
+        env["VIRTUAL_ENV"] = venv
+    return env
+
+
+def run(
+    argv: list[str],
+    *,
+    rw: list[Path],
+    limits: Limits,
+    cwd: Path,
+    log_dir: Path,
+    env: dict[str, str] | None = None,
+    isolation: str | None = None,
+) -> Outcome:
+    """Run `argv` isolated; only the folders in `rw` (at their own paths) are visible and writable.
+
+    stdout/stderr go to files in `log_dir` (outside every `rw` folder), of
+    which the last 4 kB are returned.
+    """
+    isolation = isolation or available()
+    log_dir.mkdir(parents=True, exist_ok=True)
+    full_env = _base_env(cwd) | (env or {})
+    out, err = log_dir / "stdout", log_dir / "stderr"
+    if isolation == NAMESPACE:
+        outcome = _run_namespace(argv, rw=rw, limits=limits, env=full_env, cwd=cwd, stdout=out, stderr=err)
+    else:
+        outcome = _run_process(argv, limits=limits, env=full_env, cwd=cwd, stdout=out, stderr=err)
+    outcome.stdout, outcome.stderr = _tail(out), _tail(err)
+    outcome.extra["wall"] = limits.wall
+    marks = [line.split()[-1] for line in outcome.stderr.splitlines() if line.startswith("__sandbox_leftover__ ")]
+    outcome.extra["leftover"] = int(marks[-1]) if marks and marks[-1].isdigit() else 0
+    return outcome
+
+
+def _rlimits(limits: Limits) -> dict[str, int]:
+    cpu = limits.cpu if limits.cpu is not None else int(limits.wall) + 5
+    return {"as": limits.memory, "cpu": cpu, "fsize": limits.file_size, "nproc": limits.nproc, "core": 0}
+
+
+def _run_namespace(argv, *, rw, limits, env, cwd, stdout, stderr) -> Outcome:
+    with tempfile.TemporaryDirectory(prefix="sbx-root-") as root:
+        spec = {
+            "root": root,
+            "ro": [str(p) for p in python_paths()],
+            "rw": [str(Path(p).resolve()) for p in rw],
+            "tmp_mb": limits.tmp_size_mb,
+            "limits": _rlimits(limits),
+            "cwd": str(cwd),
+            "env": env,
+        }
+        cmd = [sys.executable, "-S", str(Path(__file__).with_name("sandbox_init.py")), json.dumps(spec), "--", *argv]
+        return _supervise(cmd, env={"PATH": env["PATH"]}, cwd="/", stdout=stdout, stderr=stderr, wall=limits.wall, isolation=NAMESPACE)
+
+
+_REAPER = r"""
+import ctypes, os, signal, subprocess, sys, time
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans come back to us
+child = subprocess.Popen(sys.argv[1:])
+signal.signal(signal.SIGTERM, lambda *a: child.kill())
+rc = child.wait()
+def descendants():
+    kids = {}
+    for pid in filter(str.isdigit, os.listdir('/proc')):
+        try:
+            ppid = int(open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        kids.setdefault(ppid, []).append(int(pid))
+    todo, found = [os.getpid()], []
+    while todo:
+        for k in kids.get(todo.pop(), []):
+            found.append(k); todo.append(k)
+    return found
+first = None
+for _ in range(50):
+    left = descendants()
+    first = len(left) if first is None else first
+    if not left:
+        break
+    for pid in left:
+        try: os.kill(pid, signal.SIGKILL)
+        except OSError: pass
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0]: pass
+    except ChildProcessError: pass
+    time.sleep(0.02)
+print(f"__sandbox_leftover__ {first or 0}", file=sys.stderr)
+sys.exit(rc if rc >= 0 else 128 - rc)
+"""
+
+
+def _run_process(argv, *, limits, env, cwd, stdout, stderr) -> Outcome:
+    prefix = _prlimit(limits) if shutil.which("prlimit") else []
+    reaper = [sys.executable, "-c", _REAPER] if sys.platform == "linux" else []
+    return _supervise([*reaper, *prefix, *argv], env=env, cwd=cwd, stdout=stdout, stderr=stderr, wall=limits.wall, isolation=PROCESS)
+
+
+def _supervise(cmd, *, env, cwd, stdout: Path, stderr: Path, wall: float, isolation: str) -> Outcome:
+    start = time.monotonic()
+    with open(stdout, "wb") as out, open(stderr, "wb") as err:
+        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True)
+        timed_out = False
+        try:
+            proc.wait(timeout=wall)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            _kill_group(proc, signal.SIGTERM)
+            try:
+                proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
+        _kill_group(proc, signal.SIGKILL)
+        proc.wait()
+    return Outcome(proc.returncode, timed_out, time.monotonic() - start, isolation=isolation)
+
+
+def _kill_group(proc: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _tail(path: Path, size: int = 4096) -> str:
+    try:
+        with open(path, "rb") as f:
+            f.seek(max(0, path.stat().st_size - size))
+            return f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""

@@ -1,0 +1,177 @@
+"""Enter the namespace sandbox and run a command in it: `sandbox` runs this file as a script.
+
+``python -S sandbox_init.py SPEC_JSON -- COMMAND...`` (standard library only,
+Linux). In one process instead of a chain of ``unshare``/``mount`` tools:
+new user, mount, PID and network namespaces; a tmpfs root holding
+read-only binds (``ro``), device nodes, a small ``/tmp`` and writable binds
+(``rw``); ``pivot_root`` into it with the host root detached; then the
+command, with rlimits, in one more user + mount namespace, so every mount
+is locked. The namespace's init (this script) reaps orphans, reports how
+many processes were still alive when the command ended
+(``__sandbox_leftover__ N`` on stderr) and exits, which kills them all.
+Exit status: the command's (128 + n for signal n), 125 when set-up failed.
+"""
+
+import ctypes
+import fcntl
+import json
+import os
+import platform
+import resource
+import signal
+import socket
+import struct
+import sys
+
+CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x10000000, 0x20000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
+MS_NOATIME, MS_NODIRATIME, MS_BIND, MS_REC, MS_PRIVATE, MS_RELATIME = 1024, 2048, 4096, 16384, 1 << 18, 1 << 21
+MNT_DETACH = 2
+PR_SET_PDEATHSIG = 1
+SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "arm64": 41}
+LIMITS = {"as": resource.RLIMIT_AS, "cpu": resource.RLIMIT_CPU, "fsize": resource.RLIMIT_FSIZE,
+          "nproc": resource.RLIMIT_NPROC, "core": resource.RLIMIT_CORE}
+
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _check(ret: int, what: str) -> None:
+    if ret != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def unshare(flags: int) -> None:
+    _check(libc.unshare(flags), "unshare")
+
+
+def map_ids(uid: int, gid: int) -> None:
+    with open("/proc/self/setgroups", "w") as f:
+        f.write("deny")
+    with open("/proc/self/uid_map", "w") as f:
+        f.write(f"0 {uid} 1")
+    with open("/proc/self/gid_map", "w") as f:
+        f.write(f"0 {gid} 1")
+
+
+def mount(src, dst, fstype, flags: int, data=None) -> None:
+    enc = [None if x is None else str(x).encode() for x in (src, dst, fstype, data)]
+    _check(libc.mount(enc[0], enc[1], enc[2], ctypes.c_ulong(flags), enc[3]), f"mount {src} {dst}")
+
+
+def _locked_flags(path: str) -> int:
+    """Flags a remount must keep (they are locked in a user namespace)."""
+    f = os.statvfs(path).f_flag
+    pairs = [(2, MS_NOSUID), (4, MS_NODEV), (8, MS_NOEXEC), (1024, MS_NOATIME), (2048, MS_NODIRATIME), (4096, MS_RELATIME)]
+    return sum(ms for st, ms in pairs if f & st)
+
+
+def bind(root: str, path: str, readonly: bool) -> None:
+    target = root + path
+    if os.path.isdir(path):
+        os.makedirs(target, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        open(target, "a").close()
+    mount(path, target, None, MS_BIND | MS_REC)
+    if readonly:
+        mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | _locked_flags(path))
+
+
+def loopback_up() -> None:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        flags = struct.unpack("16sh", fcntl.ioctl(s, 0x8913, struct.pack("16sh", b"lo", 0)))[1]
+        fcntl.ioctl(s, 0x8914, struct.pack("16sh", b"lo", flags | 1))
+    finally:
+        s.close()
+
+
+def pivot(root: str) -> None:
+    os.makedirs(root + "/.old", exist_ok=True)
+    os.chdir(root)
+    number = SYS_PIVOT_ROOT.get(platform.machine())
+    if number is None:
+        raise OSError(f"pivot_root: unsupported machine {platform.machine()}")
+    _check(libc.syscall(number, b".", b".old"), "pivot_root")
+    os.chdir("/")
+    mount("proc", "/proc", "proc", 0)
+    _check(libc.umount2(b"/.old", MNT_DETACH), "umount /.old")
+    os.rmdir("/.old")
+
+
+def build_root(spec: dict) -> None:
+    root = spec["root"]
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
+    mount("sandbox", root, "tmpfs", 0, "size=16m,mode=755")
+    for link in ("bin", "lib", "lib64", "sbin"):
+        if os.path.islink("/" + link):
+            os.symlink(os.readlink("/" + link), f"{root}/{link}")
+    for path in ["/usr", *spec["ro"]]:
+        bind(root, path, readonly=True)
+    for dev in ("null", "zero", "urandom", "random"):
+        bind(root, f"/dev/{dev}", readonly=False)
+    os.makedirs(root + "/proc")
+    os.makedirs(root + "/tmp")
+    mount("tmp", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(spec['tmp_mb'])}m,mode=1777")
+    for path in spec["rw"]:
+        bind(root, path, readonly=False)
+    loopback_up()
+    pivot(root)
+
+
+def run_command(spec: dict, argv: list[str]) -> int:
+    pid = os.fork()
+    if pid == 0:
+        try:
+            unshare(CLONE_NEWUSER | CLONE_NEWNS)  # locks every mount made above
+            map_ids(0, 0)
+            for name, value in spec["limits"].items():
+                resource.setrlimit(LIMITS[name], (value, value))
+            os.chdir(spec["cwd"])
+            os.execvpe(argv[0], argv, spec["env"])
+        except BaseException as exc:  # noqa: BLE001
+            print(f"sandbox: cannot start the command: {exc}", file=sys.stderr)
+        os._exit(127)
+    status = 0
+    while True:  # as the namespace's init, also reap orphans
+        try:
+            done, st = os.wait()
+        except ChildProcessError:
+            break
+        if done == pid:
+            status = st
+            break
+    alive = sum(name.isdigit() for name in os.listdir("/proc")) - 1
+    print(f"__sandbox_leftover__ {max(alive, 0)}", file=sys.stderr, flush=True)
+    return os.waitstatus_to_exitcode(status) if status else 0
+
+
+def main() -> int:
+    spec = json.loads(sys.argv[1])
+    argv = sys.argv[sys.argv.index("--") + 1 :]
+    uid, gid = os.getuid(), os.getgid()
+    try:
+        unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET)
+        map_ids(uid, gid)
+    except OSError as exc:
+        print(f"sandbox: {exc}", file=sys.stderr)
+        return 125
+    init = os.fork()
+    if init == 0:  # PID 1 of the new namespace
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        try:
+            build_root(spec)
+        except OSError as exc:
+            print(f"sandbox: {exc}", file=sys.stderr)
+            os._exit(125)
+        rc = run_command(spec, argv)
+        os._exit(rc if rc >= 0 else 128 - rc)
+    signal.signal(signal.SIGTERM, lambda *_: os.kill(init, signal.SIGKILL))
+    _, status = os.waitpid(init, 0)
+    rc = os.waitstatus_to_exitcode(status)
+    return rc if rc >= 0 else 128 - rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())

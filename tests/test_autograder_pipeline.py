@@ -1,0 +1,104 @@
+"""End to end on real nbgrader: grade-one in separate processes, merge, grades.csv, feedback, report.
+
+The other "done when" cases (untouched release → 0, numpy.allclose patched and
+the IPython input transformer → no more than without) are in the hostile
+corpus (test_autograder_corpus.py), graded end to end with everything else.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from grader_course import HIDDEN, POINTS, built_course, full_marks, submission, write_zip
+
+from autograder.course import ROOT
+
+SUBCOMMANDS = ["release", "collect", "grade", "grade-one", "merge", "feedback", "export", "report", "similarity"]
+TRANSFORMER = (
+    "get_ipython().input_transformers_post.append("
+    "lambda lines: ['pass\\n'] if any('assert' in l for l in lines) else lines)\n"
+)
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    return built_course(tmp_path_factory.getbasetemp() / "grader-course")
+
+
+def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+
+
+def auto(result: dict) -> float:
+    return sum(nb["auto"] for nb in result["notebooks"].values())
+
+
+def test_every_subcommand_has_help() -> None:
+    for name in SUBCOMMANDS:
+        proc = cli(name, "--help")
+        assert proc.returncode == 0 and "usage:" in proc.stdout, name
+
+
+def test_two_grade_one_processes_merge_into_one_gradebook(tmp_path: Path, course) -> None:
+    perfect = write_zip(tmp_path / "Ada Lovelace.zip", submission(course), top="ada")
+    wrong = write_zip(tmp_path / "bob.zip", submission(course, wrong=("softmax", "cross_entropy")))
+    common = ["--source", str(course.source), "--hidden", HIDDEN, "--course", str(tmp_path / "course")]
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "autograder", "grade-one", str(z), "--out", str(tmp_path / f"{z.stem}.json"), *common],
+                         cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for z in (perfect, wrong)
+    ]
+    for p in procs:
+        out, err = p.communicate(timeout=600)
+        assert p.returncode == 0, err
+    for step in (["merge", str(tmp_path / "Ada Lovelace.json"), str(tmp_path / "bob.json")], ["export"], ["feedback"], ["report"]):
+        proc = cli(*step, *common)
+        assert proc.returncode == 0, proc.stderr
+    rows = {r["student"]: r for r in csv.DictReader(open(tmp_path / "course" / "grades.csv", encoding="utf-8"))}
+    assert set(rows) == {"ada_lovelace", "bob"}
+    assert float(rows["ada_lovelace"]["auto"]) == full_marks() == float(rows["ada_lovelace"]["auto_max"])
+    # one wrong function per notebook: exactly those points lost
+    assert float(rows["bob"]["auto"]) == full_marks() - POINTS["softmax"] - POINTS["cross_entropy"]
+    assert float(rows["bob"]["02_losses"]) == POINTS["softmax_cross_entropy"]
+    assert rows["ada_lovelace"]["status"] == "ok" and rows["ada_lovelace"]["awaiting_hand_grading"] == "1"
+    page = (tmp_path / "course" / "feedback-html" / "bob.html").read_text(encoding="utf-8")
+    assert "softmax" in page and "Hint:" in page and "cross_entropy" in page
+    assert "all tests passed" not in page.lower() and "def cases" not in page and "autograder/hidden" not in page
+    assert (tmp_path / "course" / "reports" / "summary.png").stat().st_size > 1000
+    assert "softmax" in (tmp_path / "course" / "reports" / "most_failed.csv").read_text()
+    log = (tmp_path / "course" / "grading.log").read_text()
+    assert "seed=" in log and "isolation=" in log
+    notebooks = sorted(p.name for p in (tmp_path / "course" / "autograded" / "bob" / "backproplab").glob("*.ipynb"))
+    assert notebooks == ["01_softmax.ipynb", "02_losses.ipynb"]  # executed by nbgrader, for the formgrader
+
+
+def test_without_namespaces_grading_still_runs_and_says_isolation_is_weaker(tmp_path: Path, course) -> None:
+    """The fallback: process limits and a temporary copy; same scores, and the report says what is weaker."""
+    wrong = write_zip(tmp_path / "eve.zip", submission(course, wrong=("softmax",)))
+    common = ["--source", str(course.source), "--hidden", HIDDEN, "--course", str(tmp_path / "course")]
+    proc = cli("grade", str(wrong), *common, "--isolation", "process", "--no-nbgrader", "-q")
+    assert proc.returncode == 0, proc.stderr
+    rows = {r["student"]: r for r in csv.DictReader(open(tmp_path / "course" / "grades.csv", encoding="utf-8"))}
+    assert float(rows["eve"]["auto"]) == full_marks() - POINTS["softmax"]
+    report = (tmp_path / "course" / "reports" / "index.html").read_text()
+    assert "WEAKER" in report and "process limits only" in report
+    assert "isolation=process" in (tmp_path / "course" / "grading.log").read_text()
+
+
+def test_the_throw_away_courses_hold_no_solutions(course) -> None:
+    """The gradebook template copied into every per-submission course has the structure, not the answers."""
+    import sqlite3
+
+    from grader_course import WRITTEN
+
+    with sqlite3.connect(course.template_db) as db:
+        sources = "\n".join(row[0] or "" for row in db.execute("select source from source_cell"))
+    assert "global_max_nan_batch" in sources  # the structure is there …
+    assert WRITTEN not in sources and "-800.0" not in sources  # … neither the model answer nor the answer's value
+    assert "BEGIN SOLUTION" not in sources
