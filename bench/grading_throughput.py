@@ -87,6 +87,17 @@ def timed(cmd: list[str], cwd: Path, env: dict) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+SPIN = "import time\nt = time.perf_counter()\nx = 0\nfor i in range(30_000_000): x += i\nprint(time.perf_counter() - t)"
+
+
+def parallel_capacity(cores: int) -> float:
+    """How many CPU-bound processes' worth of work this machine does at once right now (ideal: `cores`)."""
+    one = float(subprocess.run([sys.executable, "-c", SPIN], capture_output=True, text=True).stdout)
+    procs = [subprocess.Popen([sys.executable, "-c", SPIN], stdout=subprocess.PIPE, text=True) for _ in range(cores)]
+    each = [float(p.communicate()[0]) for p in procs]
+    return cores * one / (sum(each) / len(each))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.grading_throughput", description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=4, help="identical submissions (default 4)")
@@ -106,11 +117,13 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copyfile(one, zips[-1])
         plain_course(tmp / "plain", zips, course)
         load_before = os.getloadavg()
+        capacity_before = parallel_capacity(os.cpu_count() or 1)
         plain, plain_cpu = timed([sandbox.python(), "-m", "nbgrader", "autograde", "backproplab"], tmp / "plain", nbgrader_env())
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         ours, ours_cpu = timed([sys.executable, "-m", "autograder", "grade", *map(str, zips), "--course", str(ours_root), "-j", str(jobs), "-q"],
                      ROOT, env)
         load_after = os.getloadavg()
+        capacity_after = parallel_capacity(os.cpu_count() or 1)
         grades = (ours_root / "grades.csv").read_text().splitlines()
     ratio = plain / ours
     cores = os.cpu_count() or 1
@@ -123,7 +136,9 @@ def main(argv: list[str] | None = None) -> int:
         f"Measured {time.strftime('%Y-%m-%d %H:%M')} by `python -m bench.grading_throughput -n {args.n} -j {jobs}` "
         f"on {os.cpu_count()} cores ({platform.machine()}, Python {platform.python_version()}); "
         f"isolation: {sandbox.available()}; load average {load_before[0]:.1f} before, {load_after[0]:.1f} after "
-        "(the machine may be shared: compare the two columns, measured back to back, not absolute times).",
+        "(the machine may be shared: compare the two columns, measured back to back, not absolute times). "
+        f"Parallel capacity (CPU-bound processes' worth of work done at once, ideal {os.cpu_count()}): "
+        f"{capacity_before:.2f} before, {capacity_after:.2f} after.",
         "",
         f"{args.n} identical full-course submissions (the reference answers in all {len(course.notebooks)} notebooks).",
         "",
