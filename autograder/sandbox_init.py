@@ -107,13 +107,14 @@ def build_root(spec: dict) -> None:
     for link in ("bin", "lib", "lib64", "sbin"):
         if os.path.islink("/" + link):
             os.symlink(os.readlink("/" + link), f"{root}/{link}")
+    # /tmp first: a course or venv that lives under /tmp is then bound inside it, not hidden by it
+    os.makedirs(root + "/tmp")
+    mount("tmp", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(spec['tmp_mb'])}m,mode=1777")
     for path in ["/usr", *spec["ro"]]:
         bind(root, path, readonly=True)
     for dev in ("null", "zero", "urandom", "random"):
         bind(root, f"/dev/{dev}", readonly=False)
     os.makedirs(root + "/proc")
-    os.makedirs(root + "/tmp")
-    mount("tmp", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(spec['tmp_mb'])}m,mode=1777")
     for path in spec["rw"]:
         bind(root, path, readonly=False)
     loopback_up()
