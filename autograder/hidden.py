@@ -598,6 +598,8 @@ def _pattern(g: np.ndarray, w: np.ndarray, finite: np.ndarray) -> str:
         return ""
     if abs(c + 1) < 1e-6:
         return " (the sign is flipped)"
+    if c == 0:
+        return " (every entry is zero)"
     nice = any(abs(v - round(v)) < 1e-6 * max(1.0, abs(v)) for v in (c, 1 / c))
     if g.size > 1 or nice:  # for a single number any ratio is "constant": report only simple ones
         return f" (off by a factor of {c:.4g})"

@@ -151,3 +151,10 @@ def test_mutant_bodies_are_not_the_reference() -> None:
     for m in mutants.catalogue():
         source = (mutants.REFERENCE_PKG / f"{m.module}.py").read_text(encoding="utf-8")
         assert m.module_source() != source and "### BEGIN SOLUTION" in source, m.id
+
+
+def test_all_zero_output_gets_a_reason() -> None:
+    case = hidden.cases("softmax", seed=0)[0]
+    want = hidden.reference("softmax")(*case.args, **case.kwargs)
+    reason = hidden.evaluate("softmax", case, np.zeros_like(want), want, case.args)
+    assert reason and "zero" in reason
