@@ -7,6 +7,12 @@ counts, a few projections), the mutants' hints and the reference's answers
 to the calls the probes make to *other* exercise functions (so a check can
 substitute them) are written, as ``backproplab/fingerprints.json``. No code,
 reference or mutant, is written.
+
+The numbers depend in their last digits on the CPU's BLAS kernel (float32
+sums most of all), so two releases are compared with `differences`, which
+allows per-dtype tolerances, and `write` keeps an existing file whose
+numbers agree within them: the committed bytes do not churn from machine
+to machine.
 """
 
 from __future__ import annotations
@@ -14,13 +20,13 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 from . import hidden, mutants
-
-FILENAME = "fingerprints.json"
+from .release import FINGERPRINTS as FILENAME
 
 ALSO_RECORD: dict[str, Callable[..., list[tuple]]] = {
     "softmax_cross_entropy": lambda Z, Y: [("softmax", Z)],
@@ -112,9 +118,65 @@ def build(reference_pkg: Path = mutants.REFERENCE_PKG) -> dict:
     return {"format": checks.FORMAT, "functions": functions}
 
 
-def write(reference_pkg: Path, dst_pkg: Path) -> Path:
-    """Write ``dst_pkg/fingerprints.json`` (deterministic bytes) and return its path."""
+TOLERANCE = {"float32": (1e-4, 1e-6), "float64": (1e-8, 1e-10)}
+"""(rtol, atol) for numbers derived from arrays of each dtype; measured spread between the
+SkylakeX, Haswell and Prescott kernels: 4e-6 relative (float32), below 1e-9 (float64)."""
+
+_DTYPE_OF = {"<f4": "float32", "float32": "float32", "<f2": "float32", "float16": "float32"}
+
+
+def _context(node: dict, dtype: str) -> str:
+    """The dtype a JSON node's numbers come from: summaries say ``dtype``, encoded arrays ``__array__``."""
+    tag = node.get("dtype", node.get("__array__", node.get("__scalar__")))
+    return _DTYPE_OF.get(tag, "float64") if isinstance(tag, str) else dtype
+
+
+def differences(old, new, path: str = "", dtype: str = "float64", limit: int = 20) -> list[str]:
+    """Where two fingerprint files disagree: structure, strings and integers exactly, floats within `TOLERANCE`."""
+    out: list[str] = []
+
+    def walk(a, b, where: str, dtype: str) -> None:
+        if len(out) >= limit:
+            return
+        if isinstance(a, dict) and isinstance(b, dict):
+            if a.keys() != b.keys():
+                out.append(f"{where}: keys {sorted(set(a) ^ set(b))[:4]} in only one")
+                return
+            dtype = _context(a, dtype)
+            for k in sorted(a):
+                walk(a[k], b[k], f"{where}/{k}", dtype)
+        elif isinstance(a, list) and isinstance(b, list):
+            if len(a) != len(b):
+                out.append(f"{where}: {len(a)} vs {len(b)} items")
+                return
+            for i, (x, y) in enumerate(zip(a, b)):
+                walk(x, y, f"{where}[{i}]", dtype)
+        elif isinstance(a, float) and isinstance(b, (int, float)) and not isinstance(b, bool) or (
+                isinstance(b, float) and isinstance(a, int) and not isinstance(a, bool)):
+            rtol, atol = TOLERANCE[dtype]
+            if not math.isclose(a, b, rel_tol=rtol, abs_tol=atol):
+                out.append(f"{where}: {a!r} vs {b!r} ({dtype})")
+        elif type(a) is not type(b) or a != b:
+            out.append(f"{where}: {a!r:.60} vs {b!r:.60}")
+
+    walk(old, new, path, dtype)
+    return out
+
+
+def write(reference_pkg: Path, dst_pkg: Path, previous: str | None = None) -> Path:
+    """Write ``dst_pkg/fingerprints.json`` and return its path.
+
+    When `previous` (the text the release replaces) agrees with the new
+    fingerprints within `TOLERANCE`, it is written back unchanged.
+    """
     path = dst_pkg / FILENAME
-    text = json.dumps(build(reference_pkg), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    path.write_text(text + "\n", encoding="utf-8")
+    data = build(reference_pkg)
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+    if previous is not None:
+        try:
+            if not differences(json.loads(previous), data, limit=1):
+                text = previous
+        except ValueError:
+            pass
+    path.write_text(text, encoding="utf-8")
     return path

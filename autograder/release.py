@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
 NOTEBOOKS = ROOT / "notebooks"
 PACKAGE = "backproplab"
+FINGERPRINTS = "fingerprints.json"  # the one generated file whose numbers depend on the CPU (see `fingerprints`)
 
 BEGIN = re.compile(r"^(?P<indent>\s*)### BEGIN SOLUTION\s*$")
 END = re.compile(r"^\s*### END SOLUTION\s*$")
@@ -84,11 +85,11 @@ def release_notebooks(src: Path, dst: Path) -> list[Path]:
     return written
 
 
-def release_fingerprints(src: Path, dst: Path) -> Path:
+def release_fingerprints(src: Path, dst: Path, previous: str | None = None) -> Path:
     """What the student's visible checks compare against: fingerprints and hints, no code (see `fingerprints`)."""
     from .fingerprints import write
 
-    return write(src, dst)
+    return write(src, dst, previous)
 
 
 def release(src_root: Path = SOLUTIONS, dst_root: Path = NOTEBOOKS) -> list[Path]:
@@ -96,8 +97,10 @@ def release(src_root: Path = SOLUTIONS, dst_root: Path = NOTEBOOKS) -> list[Path
     dst_root.mkdir(parents=True, exist_ok=True)
     for stale in dst_root.glob("*.ipynb"):
         stale.unlink()
+    fingerprints = dst_root / PACKAGE / FINGERPRINTS
+    previous = fingerprints.read_text(encoding="utf-8") if fingerprints.is_file() else None
     written = release_package(src_root / PACKAGE, dst_root / PACKAGE)
-    written.append(release_fingerprints(src_root / PACKAGE, dst_root / PACKAGE))
+    written.append(release_fingerprints(src_root / PACKAGE, dst_root / PACKAGE, previous))
     written += release_notebooks(src_root, dst_root)
     return written
 
