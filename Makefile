@@ -1,43 +1,25 @@
 # Thin wrappers; everything runs inside .venv, created on first use.
-PYTHON ?= python3
-VENV ?= .venv
-BIN := $(VENV)/bin
-PY := $(BIN)/python
-STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
-NB ?= 01
-LAB_ARGS ?=
+# The student's commands (venv, workspace, lab, check, progress, submit) are in autograder/student.mk,
+# which the student bundle ships as its Makefile: both give the same output.
+TOOLS := autograder
+include autograder/student.mk
 PYTEST_ARGS ?=
+TESTS ?= tests
+NBVAL_NOTEBOOKS ?= $(wildcard solutions/*.ipynb)
 
-.PHONY: venv lab test lint check release progress submit grade bench bench-grading clean mutants
-
-$(STAMP): requirements.txt
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	@rm -f $(VENV)/.installed-*
-	@touch $@
-
-venv: $(STAMP)
-
-## make lab: install everything into .venv and open the course in JupyterLab
-lab: venv
-	cd notebooks && ../$(BIN)/jupyter lab $(LAB_ARGS)
+.PHONY: test test-fast test-nb lint release grade bench bench-grading clean mutants
 
 ## make test: the maintainers' suite (lint, reference tests, release sync, nbval, autograder)
 test: venv lint
-	$(PY) -m pytest tests $(PYTEST_ARGS)
-	@if ls solutions/*.ipynb >/dev/null 2>&1; then \
-	  $(PY) -m pytest --nbval --nbval-current-env -p no:randomly solutions/*.ipynb $(PYTEST_ARGS); fi
+	$(PY) -m pytest $(TESTS) $(PYTEST_ARGS)
+	$(if $(NBVAL_NOTEBOOKS),$(PY) -m pytest --nbval --nbval-current-env -p no:randomly $(NBVAL_NOTEBOOKS) $(PYTEST_ARGS))
 
 lint: venv
 	$(BIN)/ruff check .
 
-## make check NB=02: run the tests of one notebook against your notebooks/backproplab
-check: venv
-	$(PY) -m pytest --impl=student -m nb$(NB) tests
-
-## make progress: a table of your exercise functions: not started / wrong (with a hint) / correct, and their points
-progress: venv
-	cd notebooks && ../$(PY) -m backproplab.progress
+## make test-nb NB=02: the maintainers' pytest suite of one notebook, run against work/backproplab
+test-nb: workspace
+	$(PY) -m pytest --impl=work -m nb$(NB) tests $(PYTEST_ARGS)
 
 ## make mutants: the mutation test alone (kill rate of the hidden tests, hints of the visible checks)
 mutants: venv
@@ -57,10 +39,6 @@ bench: venv
 	@$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install --quiet --disable-pip-version-check "$(BENCH_TORCH)" \
 	  || echo "make bench: no CPU build of PyTorch ($(BENCH_TORCH)) can be installed here; the PyTorch rows will be skipped"
 	$(PY) -m bench $(BENCH_ARGS)
-
-## make submit STUDENT=<id>: check your work and write <id>.zip (FORCE=1 to write it despite problems)
-submit: venv
-	$(PY) autograder/submit.py --root . --student "$(STUDENT)" $(if $(FORCE),--force,)
 
 ## make grade COURSE=<folder>: grade COURSE/inbox/*.zip, then grades.csv, feedback, report (README, Instructor guide)
 COURSE ?= ../backproplab-grading

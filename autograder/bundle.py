@@ -1,9 +1,10 @@
 """The student bundle: what an instructor hands out (no solutions, no grader, no hidden tests).
 
 ``notebooks/`` (student notebooks + package stubs, generated fresh from the
-source), ``data/``, a student README with the two commands, a Makefile with
-``lab``, ``check`` and ``submit``, the pinned environment files, and
-``tools/submit.py`` with a manifest of the expected notebooks.
+source), ``data/``, a student README with the two commands, the Makefile of
+the student's commands (``student.mk``: ``lab``, ``check``, ``progress``,
+``submit``), the pinned environment files, and ``tools/`` (``submit.py`` with
+a manifest of the expected notebooks, ``workspace.py``).
 """
 
 from __future__ import annotations
@@ -22,49 +23,33 @@ From a numerically stable softmax to a deep network trained with backprop you
 write yourself, in NumPy, in Jupyter notebooks with graded exercises.
 
 ```bash
-make lab                      # installs everything into .venv and opens the notebooks in JupyterLab
-make submit STUDENT=<your id> # checks your work and writes <your id>.zip: hand in that file
+make lab                      # installs everything into .venv and opens your copy of the notebooks in JupyterLab
+make submit STUDENT=<your id> # checks your work and writes submissions/<your id>.zip: hand in that file
 ```
 
-Needs Python >= 3.10 with `venv` and `pip`. Windows without `make`:
-`conda env create -f environment.yml`, `conda activate backproplab`,
-`jupyter lab notebooks/`, and to submit `python tools/submit.py --student <your id>`.
+Needs Python >= 3.10 with `venv` and `pip`. Headless (a server, a container):
+`make lab LAB_ARGS=--no-browser`, then open the URL it prints.
 
-Your code goes in `notebooks/backproplab/*.py` (each notebook says which
-function); the notebooks reload your edits automatically. `make check NB=02`
-runs the visible checks of one notebook. The grader uses its own, fresh
-inputs, so passing the visible checks is a good sign, not a guarantee.
-Keep the notebook file names; don't delete or copy the graded cells.
+Your work lives in `work/`: the first `make lab` copies `notebooks/` there,
+and no command ever overwrites it (an updated course folder only brings new
+files, and files you have not changed; for a file you changed, the course's
+new version is put in `work/.course-updates/` for you to compare). Your code
+goes in `work/backproplab/*.py` (each notebook says which function); the
+notebooks reload your edits automatically. `make check NB=02` runs the
+visible checks of one notebook (one line a function: status, points, hint);
+`make progress` runs them all. The grader uses its own, fresh inputs, so
+passing the visible checks is a good sign, not a guarantee. Keep the notebook
+file names; don't delete or copy the graded cells.
+
+Windows without `make`: `conda env create -f environment.yml`,
+`conda activate backproplab`, `python tools/workspace.py`, `jupyter lab work/`,
+`cd work && python -m backproplab.progress` to check, and
+`python tools/submit.py --student <your id>` to submit.
 """
 
-MAKEFILE = """PYTHON ?= python3
-VENV ?= .venv
-BIN := $(VENV)/bin
-PY := $(BIN)/python
-STAMP := $(VENV)/.installed
-NB ?= 01
-STUDENT ?=
-FORCE ?=
-LAB_ARGS ?=
-
-.PHONY: venv lab check submit
-
-$(STAMP): requirements.txt
-\t@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-\t$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-\t@touch $@
-
-venv: $(STAMP)
-
-lab: venv
-\tcd notebooks && ../$(BIN)/jupyter lab $(LAB_ARGS)
-
-check: venv
-\t$(PY) tools/submit.py --check $(NB)
-
-submit: venv
-\t$(PY) tools/submit.py --student "$(STUDENT)" $(if $(FORCE),--force,)
-"""
+STUDENT_MAKEFILE = Path(__file__).with_name("student.mk")
+"""The bundle's Makefile: the same file the course repository includes, so both give the same output."""
+STUDENT_TOOLS = ("submit.py", "workspace.py")
 
 
 def make_bundle(out: Path, source: Path = SOLUTIONS, *, as_zip: bool = True, name: str = "backproplab-student") -> Path:
@@ -80,8 +65,9 @@ def make_bundle(out: Path, source: Path = SOLUTIONS, *, as_zip: bool = True, nam
         if (ROOT / f).exists():
             shutil.copyfile(ROOT / f, folder / f)
     (folder / "README.md").write_text(README, encoding="utf-8")
-    (folder / "Makefile").write_text(MAKEFILE, encoding="utf-8")
-    shutil.copyfile(Path(__file__).with_name("submit.py"), folder / "tools" / "submit.py")
+    shutil.copyfile(STUDENT_MAKEFILE, folder / "Makefile")
+    for tool in STUDENT_TOOLS:
+        shutil.copyfile(Path(__file__).with_name(tool), folder / "tools" / tool)
     manifest = {"notebooks": sorted(p.stem for p in Path(source).glob("*.ipynb")), "exercises": exercises(Path(source) / "backproplab")}
     (folder / "tools" / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     if not as_zip:

@@ -1,7 +1,8 @@
 """Test configuration: which copy of the package the exercise tests run against.
 
 ``--impl=reference`` (default) puts ``solutions/`` first on ``sys.path``;
-``--impl=student`` puts ``notebooks/``. Exercise tests import
+``--impl=student`` puts ``notebooks/`` (the untouched release), ``--impl=work``
+the student's working copy ``work/`` (``make test-nb``). Exercise tests import
 ``backproplab.<module>`` normally and so test whichever copy was chosen.
 """
 
@@ -14,7 +15,7 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-IMPLS = {"reference": ROOT / "solutions", "student": ROOT / "notebooks"}
+IMPLS = {"reference": ROOT / "solutions", "student": ROOT / "notebooks", "work": ROOT / "work"}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -22,7 +23,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--impl",
         choices=sorted(IMPLS),
         default="reference",
-        help="run the exercise tests against solutions/ (reference) or notebooks/ (student)",
+        help="run the exercise tests against solutions/ (reference), notebooks/ (student) or work/ (your copy)",
     )
 
 

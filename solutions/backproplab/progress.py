@@ -2,7 +2,8 @@
 
 Run it from the folder that holds ``backproplab/`` and the notebooks::
 
-    python -m backproplab.progress          # or, from the course root: make progress
+    python -m backproplab.progress               # or, from the course root: make progress
+    python -m backproplab.progress --notebook 02 # one notebook: make check NB=02
 
 It prints one row per exercise function of every notebook (the functions in
 ``backproplab.EXERCISES``): *not started* (the stub still raises
@@ -254,12 +255,16 @@ def _collect(child: _Child, names: list[str], timeout: float, results: dict[str,
     return []
 
 
-def progress(timeout: float = 3.0, jobs: int | None = None) -> list[Row]:
-    """Check every exercise function of this package; one `Row` per (notebook, function)."""
+def progress(timeout: float = 3.0, jobs: int | None = None, notebook: str | None = None) -> list[Row]:
+    """Check the exercise functions of this package (of one `notebook`, e.g. "02"); one `Row` per (notebook, function)."""
     from . import EXERCISES
 
+    notebook = None if notebook is None else notebook.zfill(2)  # NB=2 means "02"
+    if notebook is not None and notebook not in EXERCISES:
+        raise ValueError(f"notebook must be one of {', '.join(EXERCISES)}; got {notebook!r}")
+    chosen = {k: v for k, v in EXERCISES.items() if notebook in (None, k)}
     by_module: dict[str, list[str]] = {}
-    for modules in EXERCISES.values():
+    for modules in chosen.values():
         for module, names in modules.items():
             known = by_module.setdefault(module, [])
             known += [n for n in names if n not in known]
@@ -269,7 +274,7 @@ def progress(timeout: float = 3.0, jobs: int | None = None) -> list[Row]:
         results = {m: f.result() for m, f in futures.items()}
     files = notebook_files()
     rows = []
-    for key, modules in EXERCISES.items():
+    for key, modules in chosen.items():
         points = graded_points(files[key]) if key in files else {}
         for module, names in modules.items():
             for name in names:
@@ -320,14 +325,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=3.0, help="seconds each function may take (default 3)")
     parser.add_argument("--jobs", type=int, default=None, help="modules checked at once (default: 2-4 by CPU count)")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON instead of a table")
+    parser.add_argument("--notebook", metavar="NB", default=None, help="only the functions of notebook NB (e.g. 02)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    rows = progress(timeout=args.timeout, jobs=args.jobs)
+    try:
+        rows = progress(timeout=args.timeout, jobs=args.jobs, notebook=args.notebook)
+    except ValueError as exc:
+        print(f"progress: {exc}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps([asdict(r) for r in rows], indent=1))
     else:
         print("\n".join(format_table(rows, time.perf_counter() - start)))
-    return 0
+    return 0 if args.notebook is None or all(r.status == CORRECT for r in rows) else 1
 
 
 if __name__ == "__main__":
