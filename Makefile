@@ -14,6 +14,10 @@ test: venv lint
 	$(PY) -m pytest $(TESTS) $(PYTEST_ARGS)
 	$(if $(NBVAL_NOTEBOOKS),$(PY) -m pytest --nbval --nbval-current-env -p no:randomly $(NBVAL_NOTEBOOKS) $(PYTEST_ARGS))
 
+## make test-fast: the inner loop: the suite without the tests marked slow, no nbval
+test-fast: venv lint
+	$(PY) -m pytest $(TESTS) -m "not slow" $(PYTEST_ARGS)
+
 lint: venv
 	$(BIN)/ruff check .
 
