@@ -11,7 +11,6 @@ per-submission course and for the instructor's gradebook.
 
 from __future__ import annotations
 
-import ast
 import functools
 import hashlib
 import json
@@ -21,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import sandbox
+from .contract import exercises
 from .notebooks import SourceNotebook, read_source
 from .reference import Reference, load_hidden
 from .release import release_package
@@ -29,15 +29,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
 ASSIGNMENT = "backproplab"
 PACKAGE = "backproplab"
-
-
-def exercises(pkg: Path) -> dict:
-    """The ``EXERCISES`` contract of a package, read without importing it."""
-    tree = ast.parse((pkg / "__init__.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "EXERCISES" for t in node.targets):
-            return ast.literal_eval(node.value)
-    raise ValueError(f"{pkg}/__init__.py defines no EXERCISES")
 
 
 def fingerprint(paths: list[Path]) -> str:

@@ -18,7 +18,6 @@ None. Arrays are always positional (so ``args_after`` covers every array).
 
 from __future__ import annotations
 
-import ast
 import inspect
 import zlib
 from collections.abc import Callable, Mapping
@@ -27,59 +26,31 @@ from pathlib import Path
 
 import numpy as np
 
+from . import contract
+
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_PKG = ROOT / "solutions" / "backproplab"
 
 
-def _exercises(init: Path = REFERENCE_PKG / "__init__.py") -> dict:
-    tree = ast.parse(init.read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "EXERCISES":
-            return ast.literal_eval(node.value)
-    raise RuntimeError(f"{init} defines no EXERCISES")
-
-
-EXERCISES = _exercises()
-FUNCTIONS: dict[str, str] = {f: module for nb in EXERCISES.values() for module, names in nb.items() for f in names}
+CONTRACT = contract.load(REFERENCE_PKG)
+EXERCISES = CONTRACT.EXERCISES
+FUNCTIONS: dict[str, str] = {e.name: e.module for e in CONTRACT.CONTRACT}
 """Exercise function → its module (``backproplab.<module>``)."""
 
-NOTEBOOK: dict[str, str] = {f: nb for nb, modules in EXERCISES.items() for names in modules.values() for f in names}
+NOTEBOOK: dict[str, str] = {e.name: e.notebook for e in CONTRACT.CONTRACT}
 """Exercise function → its notebook ("01" … "06")."""
 
-DEPENDS: dict[str, list[str]] = {
-    "sigmoid_grad": ["sigmoid"],
-    "tanh_grad": ["tanh"],
-    "relu_grad": [],
-    "softmax_cross_entropy": ["log_softmax", "softmax"],
-    "softmax_regression_loss": ["softmax_cross_entropy", "l2_penalty", "softmax", "log_softmax"],
-    "softmax_regression_loss_loop": ["softmax", "log_softmax", "softmax_jacobian", "l2_penalty"],
-    "binary_cross_entropy_grad": [],
-    "forward_single": ["sigmoid"],
-    "backward_single": ["sigmoid", "sigmoid_grad"],
-    "activation_forward": ["relu", "sigmoid", "tanh"],
-    "activation_backward": ["relu_grad", "sigmoid_grad", "tanh_grad", "relu", "sigmoid", "tanh"],
-    "mlp_forward": ["dense_forward", "activation_forward"],
-    "mlp_backward": ["dense_backward", "activation_backward"],
-    "mlp_loss": ["mlp_forward", "mlp_backward", "softmax_cross_entropy", "l2_penalty"],
-}
-"""Composite function → the exercise functions it may call (the reference's calls, plus the
-ones its hint or module imports invite). The harness grades a composite with the reference
-versions of these substituted, so one early mistake is charged once."""
+DEPENDS: dict[str, list[str]] = {e.name: list(e.depends) for e in CONTRACT.CONTRACT if e.depends}
+"""Composite function → the exercise functions it may call. The harness grades a composite with the
+reference versions of these substituted, so one early mistake is charged once."""
 
-OUTPUTS: dict[str, tuple[str, ...]] = {
-    "softmax_cross_entropy": ("loss", "dZ"),
-    "softmax_regression_loss": ("loss", "dW"),
-    "softmax_regression_loss_loop": ("loss", "dW"),
-    "dense_backward": ("dA", "dW", "db"),
-    "mlp_forward": ("scores", "cache"),
-    "mlp_loss": ("loss", "grads"),
-}
+OUTPUTS: dict[str, tuple[str, ...]] = {e.name: e.outputs for e in CONTRACT.CONTRACT if e.outputs}
 """Names of the parts of a tuple output, for messages."""
 
-RETURNS = {"forward_single": "cache", "backward_single": "grads", "mlp_backward": "grads", "init_params": "params", "sgd_step": "the new params"}
+RETURNS = {e.name: e.returns for e in CONTRACT.CONTRACT if e.returns}
 """Names of dict outputs, for messages."""
 
-CACHES = {("forward_single", ()), ("mlp_forward", (1,))}
+CACHES = {(e.name, path) for e in CONTRACT.CONTRACT for path in e.caches}
 """Outputs that are caches: extra keys are allowed there."""
 
 RTOL = {np.dtype(np.float64): 1e-7, np.dtype(np.float32): 2e-4}

@@ -47,6 +47,7 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
+from . import contract
 from .release import NOTEBOOKS, PACKAGE, SOLUTIONS
 
 MAX_FILE_BYTES = 1_000_000  # a .py larger than this is not a hand-written exercise module
@@ -96,16 +97,11 @@ class Package:
 
 
 def exercises(reference: Path) -> dict[str, list[str]]:
-    """Module -> exercise functions, read (not imported) from the reference ``__init__.EXERCISES``."""
-    tree = ast.parse((reference / "__init__.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "EXERCISES" for t in node.targets):
-            by_module: dict[str, list[str]] = {}
-            for modules in ast.literal_eval(node.value).values():
-                for module, names in modules.items():
-                    by_module.setdefault(module, []).extend(names)
-            return by_module
-    raise ValueError(f"{reference / '__init__.py'}: no EXERCISES dict")
+    """Module -> exercise functions of the reference package (its contract)."""
+    by_module: dict[str, list[str]] = {}
+    for e in contract.load(reference).CONTRACT:
+        by_module.setdefault(e.module, []).append(e.name)
+    return by_module
 
 
 def _unsafe(name: str) -> bool:

@@ -89,7 +89,7 @@ def test_points_come_from_the_graded_cells(tmp_path: Path) -> None:
 # checks here so these tests pin the table's behaviour, whatever the real checks probe.
 FAKE_CHECKS = '''
 import numpy as np
-from . import EXERCISES
+from .. import EXERCISES
 
 def _make(name):
     def check(fn):
@@ -110,6 +110,13 @@ for _modules in EXERCISES.values():
 '''
 
 
+def replace_checks(pkg: Path, source: str) -> None:
+    """Put `source` in place of the package's visible checks (``backproplab/checks/``)."""
+    shutil.rmtree(pkg / "checks")
+    (pkg / "checks").mkdir()
+    (pkg / "checks" / "__init__.py").write_text(source, encoding="utf-8")
+
+
 def edit(path: Path, function: str, body: str) -> None:
     """Replace the solution block of `function` in a reference file by `body`."""
     src = path.read_text(encoding="utf-8")
@@ -121,7 +128,7 @@ def edit(path: Path, function: str, body: str) -> None:
 def test_a_half_written_package_is_reported_not_crashed(tmp_path: Path) -> None:
     course = copy_course(tmp_path / "course", solved=True)
     pkg = course / "backproplab"
-    (pkg / "checks.py").write_text(FAKE_CHECKS, encoding="utf-8")
+    replace_checks(pkg, FAKE_CHECKS)
     edit(pkg / "softmax.py", "softmax", "return Z / Z.sum()")  # wrong
     edit(pkg / "softmax.py", "log_softmax", "while True:\n        pass")  # hangs
     edit(pkg / "activations.py", "relu", "return Z[3, 3]")  # raises IndexError
@@ -157,10 +164,10 @@ def test_a_hang_at_import_and_a_broken_checks_module_are_reported(tmp_path: Path
     assert {r["status"] for k, r in rows.items() if k[0] != "mlp"} == {"correct"}
 
     shutil.copyfile(SOLUTIONS / "backproplab" / "mlp.py", pkg / "mlp.py")
-    (pkg / "checks.py").write_text("import numpy as np\nraise RuntimeError('broken checks')\n", encoding="utf-8")
+    replace_checks(pkg, "import numpy as np\nraise RuntimeError('broken checks')\n")
     rows = run_progress(course)[0]
     assert {r["status"] for r in rows} == {"error"}
-    assert all(r["detail"].startswith("checks.py cannot be imported: RuntimeError") for r in rows)
+    assert all(r["detail"].startswith("the checks (backproplab/checks/) cannot be imported: RuntimeError") for r in rows)
 
 
 def test_the_table_is_readable(tmp_path: Path) -> None:

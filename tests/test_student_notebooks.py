@@ -173,7 +173,7 @@ def test_notebook_passes_with_reference_package(nb_path: Path, tmp_path: Path, k
 
 
 def _checks_call_the_function(fn_name: str) -> bool:
-    """False while ``checks.py`` is the foundation's placeholder, whose checks never call `fn`."""
+    """False while ``checks`` is the foundation's placeholder, whose checks never call `fn`."""
     from backproplab import checks
 
     def stub(*args, **kwargs):
@@ -195,7 +195,7 @@ def test_untouched_release_stops_at_not_implemented(nb_path: Path, tmp_path: Pat
     if not functions:
         pytest.skip(f"{nb_path.name} has no exercise functions")
     if not _checks_call_the_function(sorted(functions)[0]):
-        pytest.skip("backproplab/checks.py is still the placeholder: its checks never call the function under test")
+        pytest.skip("backproplab/checks is still the placeholder: its checks never call the function under test")
 
     course = _course_copy(tmp_path)
     nb = nbformat.read(course / nb_path.name, as_version=4)

@@ -2,7 +2,7 @@
 
 Exercise modules (you fill these in): ``softmax``, ``losses``,
 ``softmax_regression``, ``activations``, ``backprop_single``, ``layers``, ``mlp``.
-Infrastructure (complete): ``validate``, ``data``, ``gradcheck``, ``checks``,
+Infrastructure (complete): ``contract``, ``validate``, ``data``, ``gradcheck``, ``checks``,
 ``plots``, ``train``, ``progress``.
 
 Import functions from their modules, e.g. ``from backproplab.softmax import softmax``:
@@ -10,20 +10,6 @@ this package imports nothing eagerly, so a half-written exercise file never
 stops the others from loading.
 """
 
-EXERCISES = {
-    "01": {"softmax": ["softmax", "log_softmax", "softmax_jacobian"]},
-    "02": {
-        "losses": ["cross_entropy", "softmax_cross_entropy", "l2_penalty"],
-        "softmax_regression": ["softmax_regression_loss", "softmax_regression_loss_loop"],
-    },
-    "03": {
-        "activations": ["sigmoid", "sigmoid_grad", "relu", "relu_grad", "tanh", "tanh_grad"],
-        "losses": ["l1_loss", "l1_loss_grad", "l2_loss", "l2_loss_grad", "binary_cross_entropy", "binary_cross_entropy_grad"],
-    },
-    "04": {"backprop_single": ["forward_single", "backward_single"]},
-    "05": {"layers": ["dense_forward", "dense_backward", "activation_forward", "activation_backward"]},
-    "06": {"mlp": ["init_params", "mlp_forward", "mlp_backward", "mlp_loss", "sgd_step"]},
-}
-"""Notebook → module → exercise functions: the course's package contract."""
+from .contract import EXERCISES as EXERCISES  # notebook → module → exercise functions (plain data, see contract.py)
 
 __version__ = "0.1.0"

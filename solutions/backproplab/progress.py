@@ -141,7 +141,7 @@ def _worker(module: str, names: list[str]) -> None:
     try:
         checks = importlib.import_module(f"{PACKAGE_DIR.name}.checks")
     except BaseException as exc:  # a broken checks.py is reported, not raised
-        send(event="checks", error=f"checks.py cannot be imported: {_import_failure(exc)}")
+        send(event="checks", error=f"the checks (backproplab/checks/) cannot be imported: {_import_failure(exc)}")
         return
     send(event="ready")
     try:

@@ -1,0 +1,151 @@
+"""Visible checks: ``check_<function>(fn)`` for every exercise function.
+
+A check calls `fn` on a few fixed probe inputs (shown in `probes`) and
+
+* prints ``"<function>: visible checks passed"`` when every answer agrees with
+  the model solution's (within the tolerance of its dtype);
+* raises ``AssertionError`` otherwise, naming the mistake when the answers
+  match a known wrong version of the function (its hint), or else the first
+  property that failed (shape, dtype, rows summing to one, NaN, gradient vs
+  numerical, an argument modified in place, …);
+* lets ``NotImplementedError`` from an unwritten function through unchanged.
+
+The model solution's answers are not stored here, only their fingerprints
+(a few random projections per array) in ``fingerprints.json``, written by the
+course's release step together with the fingerprints and hints of the known
+wrong versions. Without that file (the instructor's copy) a check tests the
+properties only.
+
+The engine is here; the probes and properties of each exercise module are in
+``checks/<module>.py`` (``PROBES``: function → probe builder, ``PROPERTIES``:
+function → properties of every right answer).
+
+Each check tests its function on its own: while it runs, the exercise
+functions `fn` calls (e.g. ``log_softmax`` inside ``softmax_cross_entropy``)
+answer with the model solution's recorded outputs for the probe inputs, so a
+mistake in an earlier function never fails a later check. Nothing is written
+to stderr.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import zlib
+from collections.abc import Callable
+
+import numpy as np
+
+from ..contract import BY_NAME
+from . import activations, backprop_single, layers, losses, mlp, softmax, softmax_regression
+from .codec import decode, encode, key, probe_digest
+from .fingerprint import FORMAT, Raised, mismatch, recorded, summarize
+from .inputs import Probe
+from .properties import dtype_property
+from .running import Replay, changed_argument, package_call, quiet, run, substituted
+
+PASSED = "visible checks passed"
+FUNCTIONS = {e.name: e.module for e in BY_NAME.values()}
+STATS = {e.name for e in BY_NAME.values() if e.random}
+"""Functions whose answers are random draws: compared by mean and standard deviation."""
+
+_MODULES = (softmax, losses, softmax_regression, activations, backprop_single, layers, mlp)
+PROBES: dict[str, Callable] = {k: v for m in _MODULES for k, v in m.PROBES.items()}
+"""Function → builder of its visible probes. Builders taking `call` derive inputs (caches) from other functions."""
+PROPERTIES: dict[str, list[Callable]] = {k: v for m in _MODULES for k, v in m.PROPERTIES.items()}
+"""Function → properties every right answer has: ``prop(fn, probe, answer)`` → ``None`` or what is wrong."""
+
+
+def probes(name: str, call: Callable | None = None) -> list[Probe]:
+    """The visible probes of `name`.
+
+    `call(function, *args)` supplies inputs derived from other functions (the
+    cache of a backward pass); by default the recorded model answers, or this
+    package's own functions where there are none.
+    """
+    builder = PROBES[name]
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    if "call" not in inspect.signature(builder).parameters:
+        return builder(rng)
+    if call is None:
+        data = recorded()
+        entry = data["functions"].get(name) if data else None
+        call = Replay(entry.get("replay", {})).call if entry else package_call
+    return builder(rng, call)
+
+
+def first_failed_property(name: str, fn: Callable, items: list[Probe], answers: list) -> str | None:
+    for p, out in zip(items, answers):
+        for prop in [*PROPERTIES[name], dtype_property]:
+            try:
+                with quiet():
+                    reason = prop(fn, p, out)
+            except Exception:  # a property that cannot even be evaluated says nothing more
+                continue
+            if reason:
+                return f"{reason} (probe: {p.note})"
+    return None
+
+
+def check(name: str, fn: Callable) -> None:
+    """Run the visible checks of exercise function `name` on `fn` (see the module docstring)."""
+    if not callable(fn):
+        raise AssertionError(f"{name}: expected a function, got {type(fn).__name__}")
+    data = recorded()
+    entry = data["functions"].get(name) if data else None
+    replay = Replay(entry.get("replay", {})) if entry else None
+    items = probes(name, replay.call if replay else None)
+    if entry and entry.get("probes") != probe_digest(name, items):
+        entry = replay = None  # fingerprints from another version of the probes: properties only
+    answers, changed = [], []
+    with substituted(fn, entry["depends"] if entry else [], replay.replacement) if replay else contextlib.nullcontext():
+        for p in items:
+            out, after = run(fn, p)
+            answers.append(out)
+            changed.append(changed_argument(fn, p, after) if not isinstance(out, Raised) else None)
+    stats = name in STATS
+    got = [dict(summarize(o, stats), changed=c) for o, c in zip(answers, changed)]
+    if entry is not None:
+        if all(_agrees(g, w) for g, w in zip(got, entry["reference"])):
+            print(f"{name}: {PASSED}")
+            return
+        for wrong in entry["mutants"]:
+            if all(_agrees(g, w) for g, w in zip(got, wrong["outputs"])):
+                raise AssertionError(f"{name}: {wrong['hint']}")
+    _fail_or_pass(name, fn, items, answers, changed, entry)
+
+
+def _agrees(got: dict, want: dict) -> bool:
+    return got.get("changed") == want.get("changed") and mismatch(got, want) is None
+
+
+def _fail_or_pass(name, fn, items, answers, changed, entry) -> None:
+    for p, out, c in zip(items, answers, changed):
+        if isinstance(out, Raised):
+            raise AssertionError(f"{name} raised {out.type_name}: {out.message} (probe: {p.note})") from out.exc
+        if c:
+            raise AssertionError(f"{name} modified its argument {c} in place; return a new array instead (probe: {p.note})")
+    reason = first_failed_property(name, fn, items, answers)
+    if reason:
+        raise AssertionError(f"{name}: {reason}")
+    if entry is not None:
+        for p, out, want in zip(items, answers, entry["reference"]):
+            diff = mismatch(summarize(out, name in STATS), want)
+            if diff:
+                raise AssertionError(f"{name}: {diff} (probe: {p.note})")
+    print(f"{name}: {PASSED}")
+
+
+def _make(name: str) -> Callable[[Callable], None]:
+    def check_function(fn: Callable) -> None:
+        check(name, fn)
+
+    check_function.__name__ = check_function.__qualname__ = f"check_{name}"
+    check_function.__doc__ = f"Visible checks of ``{name}``: prints '{name}: {PASSED}' or raises AssertionError with a hint."
+    return check_function
+
+
+for _name in FUNCTIONS:
+    globals()[f"check_{_name}"] = _make(_name)
+
+__all__ = [f"check_{_name}" for _name in FUNCTIONS] + ["check", "probes", "decode", "encode", "key", "FORMAT"]
