@@ -6,8 +6,8 @@ reference, so one early mistake is charged once. A dependency in the graded
 module itself is patched in from ``_ref_<module>``: a copy of the reference
 module in which every function except those dependencies is stubbed, so the
 graded function's reference never enters the child. Infrastructure modules
-always come from the release (a student's edited ``checks.py`` or
-``validate.py`` changes nothing).
+always come from the release (a student's edited ``checks/`` or
+``validate/`` changes nothing).
 """
 
 from __future__ import annotations
@@ -167,6 +167,8 @@ def assemble(
     pkg.mkdir(parents=True)
     for path in release_pkg.glob("*.py"):
         shutil.copyfile(path, pkg / path.name)
+    for sub in release_pkg.glob("*/__init__.py"):  # infrastructure subpackages (validate/, checks/)
+        shutil.copytree(sub.parent, pkg / sub.parent.name, ignore=shutil.ignore_patterns("__pycache__"))
     for name, path in (student_extras or {}).items():
         if not (pkg / f"{name}.py").exists():
             shutil.copyfile(path, pkg / f"{name}.py")

@@ -40,21 +40,6 @@ ALSO_RECORD: dict[str, Callable[..., list[tuple]]] = {
 same result): answered too, so such a student never falls back on their own, perhaps unwritten, function."""
 
 
-def _mlp_backward_layer_one(call: Callable, dscores, cache, params, activation="relu") -> None:
-    """The reference skips ``dense_backward`` on layer 1 (nothing needs dL/dX); a right answer
-    that calls it there too (as the hint suggests) is answered as well."""
-    L = sum(1 for k in params if k.startswith("W"))
-    dZ = dscores
-    for l in range(L, 1, -1):
-        dA, _, _ = call("dense_backward", dZ, cache[f"A{l - 1}"], params[f"W{l}"])
-        dZ = call("activation_backward", dA, cache[f"Z{l - 1}"], activation)
-    call("dense_backward", dZ, cache["A0"], params["W1"])
-
-
-ALSO_CALL: dict[str, Callable[..., None]] = {"mlp_backward": _mlp_backward_layer_one}
-"""Like `ALSO_RECORD`, for calls whose arguments come from other recorded answers: ``f(call, *probe_args)``."""
-
-
 class Recorder:
     """Dependency calls answered by the reference and recorded under their argument digest."""
 
@@ -100,11 +85,6 @@ def build(reference_pkg: Path = mutants.REFERENCE_PKG) -> dict:
         for p in items:
             for dep, *args in ALSO_RECORD.get(name, lambda *a, **k: [])(*p.args, **p.kwargs):
                 recorder.call(dep, *args)
-            if name in ALSO_CALL:
-                try:
-                    ALSO_CALL[name](recorder.call, *p.args, **p.kwargs)
-                except (ValueError, KeyError, TypeError):  # a probe of bad input: the reference raises there
-                    pass
         functions[name] = {
             "depends": depends,
             "probes": checks.probe_digest(name, items),

@@ -507,7 +507,7 @@ COPY: dict[str, str] = {
 COPY_EDITS = {
     "activations": [
         ("def sigmoid(Z: np.ndarray)", "def sigmoid(z: np.ndarray)"),
-        ('Z = as_float_array(Z, "Z", "sigmoid")', 'z = as_float_array(z, "Z", "sigmoid")'),
+        ('Z = validate.sigmoid(Z)', 'z = validate.sigmoid(z)'),
     ]
 }
 

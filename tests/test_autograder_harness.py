@@ -179,7 +179,7 @@ def test_rigging_numpy_in_the_package_earns_nothing(tmp_path: Path, course, tric
 
 def test_a_crash_is_charged_to_its_call_and_the_rest_is_still_graded(tmp_path: Path, course) -> None:
     src = (course.reference_pkg / "softmax.py").read_text(encoding="utf-8")
-    src = src.replace("    s = as_float_array(s, \"s\", \"softmax_jacobian\", ndim=1)\n", "    import os\n    os._exit(3)\n")
+    src = src.replace("    s = validate.softmax_jacobian(s)\n", "    import os\n    os._exit(3)\n")
     verdicts = _grade(tmp_path, course, {"softmax.py": src})
     assert not verdicts["softmax_jacobian"].passed and "exited with code 3" in verdicts["softmax_jacobian"].reason
     assert verdicts["softmax"].passed and verdicts["log_softmax"].passed

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validate import as_float_array
+from . import validate
 
 
 def sigmoid(Z: np.ndarray) -> np.ndarray:
@@ -22,35 +22,35 @@ def sigmoid(Z: np.ndarray) -> np.ndarray:
     -------
     ndarray, shape and dtype of `Z`, values in [0, 1]
     """
-    Z = as_float_array(Z, "Z", "sigmoid")
+    Z = validate.sigmoid(Z)
     raise NotImplementedError('only ever exponentiate a non-positive number: e = exp(-|Z|), then pick 1/(1+e) or e/(1+e) by the sign of Z')
 
 
 def sigmoid_grad(Z: np.ndarray) -> np.ndarray:
     """``σ'(Z) = σ(Z) (1 - σ(Z))``; takes the pre-activation Z, not σ(Z)."""
-    Z = as_float_array(Z, "Z", "sigmoid_grad")
+    Z = validate.sigmoid_grad(Z)
     raise NotImplementedError('s = sigmoid(Z), then s * (1 - s); Z is the input, not the output')
 
 
 def relu(Z: np.ndarray) -> np.ndarray:
     """``max(Z, 0)`` elementwise."""
-    Z = as_float_array(Z, "Z", "relu")
+    Z = validate.relu(Z)
     raise NotImplementedError('elementwise maximum with 0')
 
 
 def relu_grad(Z: np.ndarray) -> np.ndarray:
     """``1`` where ``Z > 0``, else ``0`` (so ``relu_grad(0) = 0``), in Z's dtype."""
-    Z = as_float_array(Z, "Z", "relu_grad")
+    Z = validate.relu_grad(Z)
     raise NotImplementedError("a 0/1 mask of Z > 0 (strictly), cast to Z's dtype")
 
 
 def tanh(Z: np.ndarray) -> np.ndarray:
     """Hyperbolic tangent ``(e^Z - e^-Z) / (e^Z + e^-Z)``, values in [-1, 1]."""
-    Z = as_float_array(Z, "Z", "tanh")
+    Z = validate.tanh(Z)
     raise NotImplementedError('NumPy has it, and it does not overflow')
 
 
 def tanh_grad(Z: np.ndarray) -> np.ndarray:
     """``1 - tanh(Z)²``; takes the pre-activation Z."""
-    Z = as_float_array(Z, "Z", "tanh_grad")
+    Z = validate.tanh_grad(Z)
     raise NotImplementedError('1 - tanh(Z) squared')

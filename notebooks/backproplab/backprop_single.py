@@ -12,19 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import validate
 from .activations import sigmoid, sigmoid_grad
-from .validate import as_float_array, check_params
 
 SIZES = (2, 3, 2, 1)  # the note's network
-
-
-def _check_x(params: dict, x: object, func: str) -> np.ndarray:
-    check_params(params, func, bias_ndim=2)
-    x = as_float_array(x, "x", func, ndim=2)
-    n0 = np.shape(params["W1"])[1]
-    if x.shape != (n0, 1):
-        raise ValueError(f"{func}(): x must be a column vector of shape ({n0}, 1); got {x.shape}")
-    return x
 
 
 def forward_single(params: dict[str, np.ndarray], x: np.ndarray) -> dict[str, np.ndarray]:
@@ -44,8 +35,7 @@ def forward_single(params: dict[str, np.ndarray], x: np.ndarray) -> dict[str, np
         ``"a0"`` = x and, for l = 1…L, ``"z{l}"`` and ``"a{l}"``, each ``(n_l, 1)``.
         The network's output is ``cache[f"a{L}"]``.
     """
-    x = _check_x(params, x, "forward_single")
-    L = len(params) // 2
+    L, x = validate.forward_single(params, x)
     raise NotImplementedError('for l = 1..L: z = W @ a_prev + b, a = sigmoid(z); store both in the cache')
 
 
@@ -71,9 +61,5 @@ def backward_single(params: dict[str, np.ndarray], cache: dict[str, np.ndarray],
     grads : dict
         ``"W{l}"`` and ``"b{l}"`` with exactly the shapes of the parameters.
     """
-    L = check_params(params, "backward_single", bias_ndim=2)
-    y = as_float_array(y, "y", "backward_single", ndim=(0, 2)).reshape(-1, 1)
-    missing = [k for k in ["a0"] + [f"{p}{l}" for l in range(1, L + 1) for p in "za"] if k not in cache]
-    if missing:
-        raise ValueError(f"backward_single(): cache is missing {missing}; pass what forward_single returned")
+    L, y = validate.backward_single(params, cache, y)
     raise NotImplementedError('BP1 at the output, then BP2 downwards with W.T; BP3 gives db = delta and dW = delta @ a_prev.T')

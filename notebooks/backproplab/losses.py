@@ -8,23 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import validate
 from .softmax import log_softmax
-from .validate import (
-    as_float_array,
-    check_binary_targets,
-    check_lam,
-    check_one_hot,
-    check_probabilities,
-    check_same_shape,
-    weight_list,
-)
-
-
-def _pair(A: object, Y: object, func: str, a_name: str = "A") -> tuple[np.ndarray, np.ndarray]:
-    A = as_float_array(A, a_name, func, ndim=(1, 2))
-    Y = as_float_array(Y, "Y", func, ndim=(1, 2))
-    check_same_shape(A, Y, a_name, "Y", func)
-    return A, Y.astype(A.dtype, copy=False)
 
 
 def cross_entropy(S: np.ndarray, Y: np.ndarray) -> np.floating:
@@ -42,9 +27,7 @@ def cross_entropy(S: np.ndarray, Y: np.ndarray) -> np.floating:
     loss : scalar of `S`'s float dtype
         ``inf`` (never NaN, never a warning) when a target's probability is exactly 0.
     """
-    S, Y = _pair(S, Y, "cross_entropy", "S")
-    check_probabilities(S, "S", "cross_entropy")
-    check_one_hot(Y, "Y", "cross_entropy")
+    S, Y = validate.cross_entropy(S, Y)
     m = S.shape[0] if S.ndim == 2 else 1
     raise NotImplementedError('take ln only where Y = 1 (ln 0 = -inf is allowed there), sum, divide by the batch size m')
 
@@ -66,10 +49,7 @@ def softmax_cross_entropy(Z: np.ndarray, Y: np.ndarray) -> tuple[np.floating, np
     dZ : ndarray, shape (m, k)
         ``(softmax(Z) - Y) / m``.
     """
-    Z, Y = _pair(Z, Y, "softmax_cross_entropy", "Z")
-    if Z.ndim != 2:
-        raise ValueError(f"softmax_cross_entropy(): Z must be 2-D (m, k); got shape {Z.shape}")
-    check_one_hot(Y, "Y", "softmax_cross_entropy")
+    Z, Y = validate.softmax_cross_entropy(Z, Y)
     m = Z.shape[0]
     raise NotImplementedError('loss from log_softmax(Z); the gradient is (softmax - Y) / m, and softmax = exp(log_softmax)')
 
@@ -88,8 +68,7 @@ def l2_penalty(weights: np.ndarray | list[np.ndarray], lam: float) -> np.floatin
     -------
     scalar of the first weight's float dtype
     """
-    Ws = weight_list(weights, "l2_penalty")
-    lam = check_lam(lam, "l2_penalty")
+    Ws, lam = validate.l2_penalty(weights, lam)
     raise NotImplementedError('lam / 2 times the sum of all squared entries of every matrix')
 
 
@@ -103,14 +82,14 @@ def l1_loss(A: np.ndarray, Y: np.ndarray) -> np.floating:
     Y : ndarray, same shape as `A`
         Targets.
     """
-    A, Y = _pair(A, Y, "l1_loss")
+    A, Y = validate.l1_loss(A, Y)
     m = A.shape[0]
     raise NotImplementedError('sum of |A - Y| over everything, divided by the batch size m')
 
 
 def l1_loss_grad(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
     """Gradient of `l1_loss` w.r.t. `A`: ``sign(A - Y) / m``, shape of `A` (0 where A = Y)."""
-    A, Y = _pair(A, Y, "l1_loss_grad")
+    A, Y = validate.l1_loss_grad(A, Y)
     m = A.shape[0]
     raise NotImplementedError('the derivative of |x| is sign(x); remember the 1/m of the mean')
 
@@ -123,14 +102,14 @@ def l2_loss(A: np.ndarray, Y: np.ndarray) -> np.floating:
     A : ndarray, shape (m, k) or (m,)
     Y : ndarray, same shape as `A`
     """
-    A, Y = _pair(A, Y, "l2_loss")
+    A, Y = validate.l2_loss(A, Y)
     m = A.shape[0]
     raise NotImplementedError('sum of squared differences divided by m; there is no 1/2 in this definition')
 
 
 def l2_loss_grad(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
     """Gradient of `l2_loss` w.r.t. `A`: ``2 (A - Y) / m``, shape of `A`."""
-    A, Y = _pair(A, Y, "l2_loss_grad")
+    A, Y = validate.l2_loss_grad(A, Y)
     m = A.shape[0]
     raise NotImplementedError('d/dx x² = 2x, and the mean brings a 1/m')
 
@@ -150,9 +129,7 @@ def binary_cross_entropy(A: np.ndarray, Y: np.ndarray) -> np.floating:
     scalar of `A`'s dtype; ``inf`` (no warning) when a probability of exactly 0
     is given to a target of 1, or 1 to a target of 0.
     """
-    A, Y = _pair(A, Y, "binary_cross_entropy")
-    check_probabilities(A, "A", "binary_cross_entropy")
-    check_binary_targets(Y, "Y", "binary_cross_entropy")
+    A, Y = validate.binary_cross_entropy(A, Y)
     m = A.shape[0]
     raise NotImplementedError('two log terms; take each log only where its weight (Y or 1 - Y) is non-zero')
 
@@ -162,8 +139,7 @@ def binary_cross_entropy_grad(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
 
     Needs ``0 < A < 1``; shape of `A`.
     """
-    A, Y = _pair(A, Y, "binary_cross_entropy_grad")
-    check_binary_targets(Y, "Y", "binary_cross_entropy_grad")
+    A, Y = validate.binary_cross_entropy_grad(A, Y)
     if not ((A > 0) & (A < 1)).all():
         raise ValueError("binary_cross_entropy_grad(): A must lie strictly between 0 and 1 (the gradient is infinite at 0 and 1)")
     m = A.shape[0]

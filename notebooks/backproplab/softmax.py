@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validate import as_float_array, check_probabilities
+from . import validate
 
 
 def softmax(Z: np.ndarray) -> np.ndarray:
@@ -24,7 +24,7 @@ def softmax(Z: np.ndarray) -> np.ndarray:
     S : ndarray, same shape and float dtype as `Z`
         ``S[i, j] = exp(Z[i, j]) / sum_c exp(Z[i, c])``; each row sums to 1.
     """
-    Z = as_float_array(Z, "Z", "softmax", ndim=(1, 2))
+    Z = validate.softmax(Z)
     raise NotImplementedError("subtract each row's own max (axis=-1, keepdims=True), exponentiate, divide by the row sum")
 
 
@@ -42,7 +42,7 @@ def log_softmax(Z: np.ndarray) -> np.ndarray:
     -------
     ndarray, same shape and float dtype as `Z`
     """
-    Z = as_float_array(Z, "Z", "log_softmax", ndim=(1, 2))
+    Z = validate.log_softmax(Z)
     raise NotImplementedError('log-sum-exp: (Z - rowmax) - log(sum(exp(Z - rowmax))), never log(softmax(Z))')
 
 
@@ -59,6 +59,5 @@ def softmax_jacobian(s: np.ndarray) -> np.ndarray:
     J : ndarray, shape (k, k)
         ``J[i, j] = ds_i / dz_j = s_i (delta_ij - s_j)``, i.e. ``diag(s) - s sᵀ``.
     """
-    s = as_float_array(s, "s", "softmax_jacobian", ndim=1)
-    check_probabilities(s, "s", "softmax_jacobian")
+    s = validate.softmax_jacobian(s)
     raise NotImplementedError('diag(s) - outer(s, s)')

@@ -8,20 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import validate
 from .losses import l2_penalty, softmax_cross_entropy
 from .softmax import log_softmax, softmax, softmax_jacobian
-from .validate import as_float_array, check_dense, check_lam, check_one_hot
-
-
-def _inputs(W: object, X: object, Y: object, lam: object, func: str):
-    W = as_float_array(W, "W", func, ndim=2)
-    X = as_float_array(X, "X", func, ndim=2)
-    Y = as_float_array(Y, "Y", func, ndim=2)
-    check_dense(X, W, func, "X")
-    if Y.shape != (X.shape[0], W.shape[1]):
-        raise ValueError(f"{func}(): Y must have shape (m, k) = {(X.shape[0], W.shape[1])}; got {Y.shape}")
-    check_one_hot(Y, "Y", func)
-    return W, X.astype(W.dtype, copy=False), Y.astype(W.dtype, copy=False), check_lam(lam, func)
 
 
 def softmax_regression_loss(W: np.ndarray, X: np.ndarray, Y: np.ndarray, lam: float) -> tuple[np.floating, np.ndarray]:
@@ -45,7 +34,7 @@ def softmax_regression_loss(W: np.ndarray, X: np.ndarray, Y: np.ndarray, lam: fl
     dW : ndarray, shape (n, k)
         ``Xᵀ (S - Y) / m + λ W``.
     """
-    W, X, Y, lam = _inputs(W, X, Y, lam, "softmax_regression_loss")
+    W, X, Y, lam = validate.softmax_regression_loss(W, X, Y, lam)
     raise NotImplementedError('scores X @ W -> softmax_cross_entropy gives (loss, dF); dW = X.T @ dF + lam * W; add l2_penalty to the loss')
 
 
@@ -58,6 +47,6 @@ def softmax_regression_loss_loop(W: np.ndarray, X: np.ndarray, Y: np.ndarray, la
 
     Parameters and returns as in `softmax_regression_loss`.
     """
-    W, X, Y, lam = _inputs(W, X, Y, lam, "softmax_regression_loss_loop")
+    W, X, Y, lam = validate.softmax_regression_loss_loop(W, X, Y, lam)
     m = X.shape[0]
     raise NotImplementedError('for each row: f = x @ W, s = softmax(f), dC/ds = -y / s, dC/df = J(s).T @ dC/ds, dW += outer(x, dC/df); then / m and add the L2 terms')

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import validate
 from .activations import relu, relu_grad, sigmoid, sigmoid_grad, tanh, tanh_grad
-from .validate import as_float_array, check_activation_name, check_dense, check_same_shape
 
 _FORWARD = {"relu": relu, "sigmoid": sigmoid, "tanh": tanh}
 _DERIVATIVE = {"relu": relu_grad, "sigmoid": sigmoid_grad, "tanh": tanh_grad}
@@ -29,10 +29,7 @@ def dense_forward(A: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
     -------
     Z : ndarray, shape (m, k)
     """
-    A = as_float_array(A, "A", "dense_forward", ndim=2)
-    W = as_float_array(W, "W", "dense_forward", ndim=2)
-    b = as_float_array(b, "b", "dense_forward", ndim=1)
-    check_dense(A, W, "dense_forward")
+    A, W, b = validate.dense_forward(A, W, b)
     if b.shape != (W.shape[1],):
         raise ValueError(f"dense_forward(): b must have shape ({W.shape[1]},) to match W {W.shape}; got {b.shape}")
     ### BEGIN SOLUTION
@@ -61,10 +58,7 @@ def dense_backward(dZ: np.ndarray, A: np.ndarray, W: np.ndarray) -> tuple[np.nda
     db : ndarray, shape (k,)
         ``dZ`` summed over the batch (rows).
     """
-    dZ = as_float_array(dZ, "dZ", "dense_backward", ndim=2)
-    A = as_float_array(A, "A", "dense_backward", ndim=2)
-    W = as_float_array(W, "W", "dense_backward", ndim=2)
-    check_dense(A, W, "dense_backward")
+    dZ, A, W = validate.dense_backward(dZ, A, W)
     if dZ.shape != (A.shape[0], W.shape[1]):
         raise ValueError(f"dense_backward(): dZ must have shape (m, k) = {(A.shape[0], W.shape[1])}; got {dZ.shape}")
     ### BEGIN SOLUTION
@@ -75,8 +69,7 @@ def dense_backward(dZ: np.ndarray, A: np.ndarray, W: np.ndarray) -> tuple[np.nda
 
 def activation_forward(Z: np.ndarray, name: str) -> np.ndarray:
     """Apply the activation `name` (``"relu"``, ``"sigmoid"`` or ``"tanh"``) elementwise; shape of `Z`."""
-    Z = as_float_array(Z, "Z", "activation_forward")
-    name = check_activation_name(name, "activation_forward")
+    Z, name = validate.activation_forward(Z, name)
     ### BEGIN SOLUTION
     # hint: look the function up by name and apply it
     return _FORWARD[name](Z)
@@ -97,10 +90,7 @@ def activation_backward(dA: np.ndarray, Z: np.ndarray, name: str) -> np.ndarray:
     -------
     dZ : ndarray, shape (m, k)
     """
-    dA = as_float_array(dA, "dA", "activation_backward")
-    Z = as_float_array(Z, "Z", "activation_backward")
-    check_same_shape(dA, Z, "dA", "Z", "activation_backward")
-    name = check_activation_name(name, "activation_backward")
+    dA, Z, name = validate.activation_backward(dA, Z, name)
     ### BEGIN SOLUTION
     # hint: elementwise product of dA with the derivative evaluated at Z (a new array, not dA edited in place)
     return dA * _DERIVATIVE[name](Z)

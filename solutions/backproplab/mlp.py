@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import validate
 from .layers import activation_backward, activation_forward, dense_backward, dense_forward
 from .losses import l2_penalty, softmax_cross_entropy
-from .validate import as_float_array, check_activation_name, check_lam, check_one_hot, check_params
-
-SCHEMES = ("he", "xavier", "small")
 
 
 def init_params(sizes: list[int] | tuple[int, ...], scheme: str = "he", seed: int = 0) -> dict[str, np.ndarray]:
@@ -39,14 +37,10 @@ def init_params(sizes: list[int] | tuple[int, ...], scheme: str = "he", seed: in
         ``W{l}`` of shape ``(sizes[l-1], sizes[l])`` and ``b{l}`` of shape
         ``(sizes[l],)``, float64.
     """
-    if isinstance(sizes, (str, bytes)) or len(sizes) < 2 or not all(isinstance(n, (int, np.integer)) and n > 0 for n in sizes):
-        raise ValueError(f"init_params(): sizes must be at least two positive integers, e.g. [784, 100, 10]; got {sizes!r}")
-    if scheme not in SCHEMES:
-        raise ValueError(f"init_params(): scheme must be one of {SCHEMES}; got {scheme!r}")
-    rng = np.random.default_rng(seed)
+    sizes, scheme, rng = validate.init_params(sizes, scheme, seed)
     params = {}
     for l in range(1, len(sizes)):
-        n_in, n_out = int(sizes[l - 1]), int(sizes[l])
+        n_in, n_out = sizes[l - 1], sizes[l]
         ### BEGIN SOLUTION
         # hint: he: sqrt(2 / n_in); xavier: sqrt(2 / (n_in + n_out)); small: 0.01 — times standard normal draws; biases are zeros
         std = {"he": np.sqrt(2 / n_in), "xavier": np.sqrt(2 / (n_in + n_out)), "small": 0.01}[scheme]
@@ -54,15 +48,6 @@ def init_params(sizes: list[int] | tuple[int, ...], scheme: str = "he", seed: in
         params[f"b{l}"] = np.zeros(n_out)
         ### END SOLUTION
     return params
-
-
-def _check_X(params: dict, X: object, func: str) -> tuple[int, np.ndarray]:
-    L = check_params(params, func)
-    X = as_float_array(X, "X", func, ndim=2)
-    n0 = np.shape(params["W1"])[0]
-    if X.shape[1] != n0:
-        raise ValueError(f"{func}(): X must have {n0} columns to match W1 {np.shape(params['W1'])}; got X of shape {X.shape}")
-    return L, X
 
 
 def mlp_forward(params: dict[str, np.ndarray], X: np.ndarray, activation: str = "relu") -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -84,8 +69,7 @@ def mlp_forward(params: dict[str, np.ndarray], X: np.ndarray, activation: str = 
         ``"A0"`` = X; ``"Z{l}"`` (m, n_l) for l = 1…L and ``"A{l}"`` (m, n_l)
         for the hidden layers l = 1…L-1.
     """
-    L, X = _check_X(params, X, "mlp_forward")
-    check_activation_name(activation, "mlp_forward")
+    L, X = validate.mlp_forward(params, X, activation)
     ### BEGIN SOLUTION
     # hint: for each layer: Z = dense_forward(A_prev, W, b); hidden layers then A = activation_forward(Z); the last Z is the scores
     cache = {"A0": X}
@@ -118,27 +102,15 @@ def mlp_backward(dscores: np.ndarray, cache: dict[str, np.ndarray], params: dict
     grads : dict
         ``"W{l}"`` and ``"b{l}"`` with the shapes of the parameters.
     """
-    L = check_params(params, "mlp_backward")
-    check_activation_name(activation, "mlp_backward")
-    dscores = as_float_array(dscores, "dscores", "mlp_backward", ndim=2)
-    missing = [k for k in ["A0"] + [f"Z{l}" for l in range(1, L + 1)] + [f"A{l}" for l in range(1, L)] if k not in cache]
-    if missing:
-        raise ValueError(f"mlp_backward(): cache is missing {missing}; pass what mlp_forward returned")
-    if dscores.shape != cache[f"Z{L}"].shape:
-        raise ValueError(f"mlp_backward(): dscores must have the scores' shape {cache[f'Z{L}'].shape}; got {dscores.shape}")
-    X = as_float_array(cache["A0"], "cache['A0']", "mlp_backward", ndim=2)
-    if X.shape != (dscores.shape[0], np.shape(params["W1"])[0]):
-        raise ValueError(f"mlp_backward(): cache['A0'] must be X of shape (m, n_0) = {(dscores.shape[0], np.shape(params['W1'])[0])}; got {X.shape}")
+    L, dscores = validate.mlp_backward(dscores, cache, params, activation)
     ### BEGIN SOLUTION
     # hint: walk l = L..1: dense_backward gives (dA_prev, dW, db); below a hidden layer, dZ = activation_backward(dA_prev, Z_prev)
     grads = {}
     dZ = dscores
-    for l in range(L, 1, -1):
+    for l in range(L, 0, -1):
         dA_prev, grads[f"W{l}"], grads[f"b{l}"] = dense_backward(dZ, cache[f"A{l - 1}"], params[f"W{l}"])
-        dZ = activation_backward(dA_prev, cache[f"Z{l - 1}"], activation)
-    # Layer 1: nothing needs dL/dX, so skip dense_backward's dZ @ W1.T (as large a product as
-    # the forward pass's X @ W1) and form only dW1 = Xᵀ dZ and db1.
-    grads["W1"], grads["b1"] = cache["A0"].T @ dZ, dZ.sum(axis=0)
+        if l > 1:
+            dZ = activation_backward(dA_prev, cache[f"Z{l - 1}"], activation)
     return grads
     ### END SOLUTION
 
@@ -162,13 +134,7 @@ def mlp_loss(params: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray, lam: f
     grads : dict
         Data-loss gradients plus ``λ W_l`` on each ``W{l}``; biases unregularised.
     """
-    L, X = _check_X(params, X, "mlp_loss")
-    Y = as_float_array(Y, "Y", "mlp_loss", ndim=2)
-    n_out = np.shape(params[f"W{L}"])[1]
-    if Y.shape != (X.shape[0], n_out):
-        raise ValueError(f"mlp_loss(): Y must have shape (m, n_L) = {(X.shape[0], n_out)}; got {Y.shape}")
-    check_one_hot(Y, "Y", "mlp_loss")
-    lam = check_lam(lam, "mlp_loss")
+    L, X, Y, lam = validate.mlp_loss(params, X, Y, lam, activation)
     ### BEGIN SOLUTION
     # hint: forward -> softmax_cross_entropy -> backward; then add lam * W to each weight gradient and l2_penalty of the weights to the loss
     scores, cache = mlp_forward(params, X, activation)
@@ -187,14 +153,7 @@ def sgd_step(params: dict[str, np.ndarray], grads: dict[str, np.ndarray], lr: fl
     Returns a **new** dict of new arrays; `params` and `grads` are left unchanged.
     Each parameter keeps its dtype.
     """
-    if not isinstance(params, dict) or not isinstance(grads, dict) or set(params) != set(grads):
-        raise ValueError(
-            f"sgd_step(): params and grads must be dicts with the same keys; got {sorted(map(str, params))} and {sorted(map(str, grads)) if isinstance(grads, dict) else type(grads).__name__}"
-        )
-    for k in params:
-        if np.shape(params[k]) != np.shape(grads[k]):
-            raise ValueError(f"sgd_step(): grads['{k}'] must have the shape of params['{k}'] {np.shape(params[k])}; got {np.shape(grads[k])}")
-    lr = check_lam(lr, "sgd_step", "lr")
+    lr = validate.sgd_step(params, grads, lr)
     ### BEGIN SOLUTION
     # hint: a new dict: each p minus lr times its gradient (subtract, do not add; do not modify params in place)
     return {k: p - p.dtype.type(lr) * grads[k] for k, p in params.items()}

@@ -1,10 +1,4 @@
-"""Input validation shared by the exercise functions (infrastructure).
-
-Every exercise function calls these helpers *before* its solution block, so a
-student never writes validation and a bad call fails with a message that names
-the function, the argument, what was expected and what was received, instead of
-a NumPy traceback from deep inside.
-"""
+"""The checks the validators are made of: arrays, shapes, one-hot targets, parameter dicts (infrastructure)."""
 
 from __future__ import annotations
 
@@ -13,6 +7,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 
 __all__ = [
+    "weight_list",
     "as_float_array",
     "all_finite",
     "check_same_shape",
