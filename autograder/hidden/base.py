@@ -1,0 +1,54 @@
+"""What every hidden-test file shares: `Case`, the contract's tables, the reference functions."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import contract
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+REFERENCE_PKG = ROOT / "solutions" / "backproplab"
+
+CONTRACT = contract.load(REFERENCE_PKG)
+EXERCISES = CONTRACT.EXERCISES
+FUNCTIONS: dict[str, str] = {e.name: e.module for e in CONTRACT.CONTRACT}
+"""Exercise function → its module (``backproplab.<module>``)."""
+
+NOTEBOOK: dict[str, str] = {e.name: e.notebook for e in CONTRACT.CONTRACT}
+"""Exercise function → its notebook ("01" … "06")."""
+
+DEPENDS: dict[str, list[str]] = {e.name: list(e.depends) for e in CONTRACT.CONTRACT if e.depends}
+"""Composite function → the exercise functions it may call. The harness grades a composite with the
+reference versions of these substituted, so one early mistake is charged once."""
+
+OUTPUTS: dict[str, tuple[str, ...]] = {e.name: e.outputs for e in CONTRACT.CONTRACT if e.outputs}
+"""Names of the parts of a tuple output, for messages."""
+
+RETURNS = {e.name: e.returns for e in CONTRACT.CONTRACT if e.returns}
+"""Names of dict outputs, for messages."""
+
+CACHES = {(e.name, path) for e in CONTRACT.CONTRACT for path in e.caches}
+"""Outputs that are caches: extra keys are allowed there."""
+
+@dataclass(frozen=True)
+class Case:
+    """One hidden call: ``fn(*args, **kwargs)``; `note` (student-facing) says what it probes."""
+
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+    note: str = ""
+
+
+def reference(name: str) -> Callable:
+    """The reference implementation of exercise function `name` (from a private copy of the package)."""
+    from ..mutants import reference as load
+
+    return load(name, FUNCTIONS[name], REFERENCE_PKG)
+
+
+def arg_names(name: str) -> list[str]:
+    """Positional parameter names of exercise function `name` (for messages)."""
+    return list(inspect.signature(reference(name)).parameters)

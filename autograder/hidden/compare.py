@@ -1,0 +1,189 @@
+"""The verdict: a candidate's output against the reference's, as ``None`` or a short student-facing reason."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from .base import CACHES, OUTPUTS, RETURNS, Case, arg_names
+
+RTOL = {np.dtype(np.float64): 1e-7, np.dtype(np.float32): 2e-4}
+"""Relative tolerance per dtype; the absolute floor is RTOL × the largest expected magnitude."""
+
+
+def _label(name: str, path: tuple) -> str:
+    """'the output', 'dW', "grads['b1']" … for messages."""
+    whole = RETURNS.get(name, "the output")
+    if not path:
+        return whole
+    head, *rest = path
+    parts = OUTPUTS.get(name, ())
+    if isinstance(head, int):
+        text = parts[head] if head < len(parts) else f"output {head + 1}"
+    else:
+        text, rest = whole, list(path)
+    for key in rest:
+        text += f"['{key}']" if isinstance(key, str) else f"[{key}]"
+    return text
+
+
+def _mutated(name: str, case: Case, args_after) -> str | None:
+    names = arg_names(name)
+    for i, before in enumerate(case.args):
+        if i >= len(args_after):
+            break
+        if not _same(before, args_after[i]):
+            return f"modified its argument {names[i] if i < len(names) else i} in place"
+    return None
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, np.ndarray):
+        b = np.asarray(b)
+        return a.shape == b.shape and a.dtype == b.dtype and bool(np.array_equal(a, b, equal_nan=True))
+    if isinstance(a, Mapping):
+        return isinstance(b, Mapping) and set(a) == set(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return isinstance(b, (list, tuple)) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return True
+
+
+def _compare(name: str, got, want, path: tuple = ()) -> str | None:
+    what = _label(name, path)
+    if isinstance(want, tuple):
+        if not isinstance(got, (tuple, list)) or len(got) != len(want):
+            parts = ", ".join(OUTPUTS.get(name, ())) or f"{len(want)} values"
+            return f"should return a tuple ({parts}); returned {kind(got)}"
+        for i, (g, w) in enumerate(zip(got, want)):
+            reason = _compare(name, g, w, path + (i,))
+            if reason:
+                return reason
+        return None
+    if isinstance(want, Mapping):
+        if not isinstance(got, Mapping):
+            return f"{what} should be a dict; got {kind(got)}"
+        missing = sorted(set(want) - set(got))
+        if missing:
+            return f"{what} lacks the key(s) {missing}"
+        extra = sorted(set(got) - set(want))
+        if extra and (name, path) not in CACHES:
+            return f"{what} has unexpected key(s) {extra}"
+        for key in sorted(want):
+            reason = _compare(name, got[key], want[key], path + (key,))
+            if reason:
+                return reason
+        return None
+    return _compare_array(name, got, want, what)
+
+
+def kind(x) -> str:
+    if isinstance(x, np.ndarray):
+        return f"an array of shape {x.shape}"
+    return type(x).__name__
+
+
+def _compare_array(name: str, got, want, what: str) -> str | None:
+    w = np.asarray(want)
+    try:
+        g = np.asarray(got)
+    except Exception:  # ragged lists
+        return f"{what} is {kind(got)}, not an array"
+    if g.dtype == object or not (np.issubdtype(g.dtype, np.number) or g.dtype == bool):
+        return f"{what} is {kind(got)}, not a number or an array"
+    if w.ndim == 0:
+        if g.ndim != 0:
+            return f"{what} should be a single number; got an array of shape {g.shape}"
+    elif g.shape != w.shape:
+        return f"{what} has shape {g.shape}; expected {w.shape}"
+    if w.ndim and g.dtype != w.dtype:
+        return f"{what} has dtype {g.dtype}; expected {w.dtype}, the dtype of the input"
+    if not np.issubdtype(g.dtype, np.number):
+        return f"{what} has dtype {g.dtype}; expected a float"
+    g64, w64 = g.astype(np.float64), w.astype(np.float64)
+    wf = np.isfinite(w64)
+    gf = np.isfinite(g64)
+    if (wf & ~gf).any():
+        bad = "NaN" if np.isnan(g64[wf]).any() else "infinity"
+        return f"{what} contains {bad} where the answer is finite"
+    if not np.array_equal(g64[~wf], w64[~wf], equal_nan=True):
+        if np.isinf(w64).any():
+            return f"{what} should be {'+' if (w64 > 0).any() else '-'}inf here" + (" (it has the wrong sign)" if np.array_equal(g64[~wf], -w64[~wf]) else "")
+        return f"{what} should be NaN here"
+    if not wf.any():
+        return None
+    rtol = RTOL.get(w.dtype, RTOL[np.dtype(np.float64)])
+    scale = float(np.abs(w64[wf]).max())
+    err = np.abs(g64[wf] - w64[wf])
+    if (err <= rtol * np.abs(w64[wf]) + rtol * max(scale, 1e-300)).all():
+        return None
+    return f"{what} has wrong values: max abs error {err.max():.3g}{_pattern(g64, w64, wf)}"
+
+
+def _pattern(g: np.ndarray, w: np.ndarray, finite: np.ndarray) -> str:
+    """A recognisable shape of the error: a constant factor, a sign, a transpose."""
+    if not finite.all():
+        return ""
+    if g.ndim == 2 and g.shape[0] == g.shape[1] and np.allclose(g, w.T, rtol=1e-6, atol=1e-12 * max(1.0, np.abs(w).max())):
+        return " (it is the transpose of the right answer)"
+    ww = float((w * w).sum())
+    if ww == 0:
+        return ""
+    c = float((g * w).sum()) / ww
+    if not (np.allclose(g, c * w, rtol=1e-6, atol=1e-9 * np.sqrt(ww)) and abs(c - 1) > 1e-3):
+        return ""
+    if abs(c + 1) < 1e-6:
+        return " (the sign is flipped)"
+    if c == 0:
+        return " (every entry is zero)"
+    nice = any(abs(v - round(v)) < 1e-6 * max(1.0, abs(v)) for v in (c, 1 / c))
+    if g.size > 1 or nice:  # for a single number any ratio is "constant": report only simple ones
+        return f" (off by a factor of {c:.4g})"
+    return ""
+
+
+def _compare_init(got, want) -> str | None:
+    """Right keys, shapes, dtype and zero biases; weights equal the reference draw or match its scale."""
+    if not isinstance(got, Mapping):
+        return f"the output should be a dict; got {kind(got)}"
+    if set(got) != set(want):
+        return f"the output should have the keys {sorted(want)}; got {sorted(map(str, got))}"
+    for key in sorted(want):
+        g, w = np.asarray(got[key]), want[key]
+        if g.shape != w.shape:
+            return f"params['{key}'] has shape {g.shape}; expected {w.shape}"
+        if g.dtype != w.dtype:
+            return f"params['{key}'] has dtype {g.dtype}; expected {w.dtype}"
+        if not np.isfinite(g).all():
+            return f"params['{key}'] contains NaN or infinity"
+        if key.startswith("b"):
+            if np.any(g != 0):
+                return f"params['{key}'] should be zeros (biases start at 0)"
+            continue
+        if np.array_equal(g, w):
+            continue
+        if g.size > 1 and np.all(g == g.flat[0]):
+            return f"params['{key}'] has all entries equal: hidden units stay symmetric"
+        if g.size < 1000:
+            continue  # too few entries to judge the scale statistically
+        n = g.size
+        std_g, std_w = float(g.std()), float(w.std())
+        if abs(std_g / std_w - 1) > max(8 / np.sqrt(n), 0.03):
+            return f"params['{key}'] has standard deviation {std_g:.3g}, which does not fit the scheme for this layer's size"
+        if abs(float(g.mean())) > 6 * std_w / np.sqrt(n):
+            return f"params['{key}'] has mean {float(g.mean()):.3g}; weights should be centred on 0"
+    return None
+
+
+def evaluate(name: str, case: Case, got, want, args_after: tuple) -> str | None:
+    """``None`` when `got` is right for `case`, else a short student-facing reason.
+
+    `want` is the reference output on the same case; `args_after` the candidate's
+    positional arguments after the call (to catch in-place modification).
+    """
+    reason = _mutated(name, case, tuple(args_after))
+    if reason:
+        return reason
+    if name == "init_params":
+        return _compare_init(got, want)
+    return _compare(name, got, want)
