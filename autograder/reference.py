@@ -8,13 +8,12 @@ is never imported here.
 from __future__ import annotations
 
 import copy
-import hashlib
 import importlib
 import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
+from .imports import load_private
 from .wire import Raised
 
 DEFAULT_HIDDEN = "autograder.hidden"
@@ -31,14 +30,7 @@ def load_hidden(name: str = DEFAULT_HIDDEN) -> ModuleType:
 
 def load_package(pkg_dir: Path) -> str:
     """Import the package in `pkg_dir` under a private name; return that name."""
-    pkg_dir = Path(pkg_dir).resolve()
-    alias = "_bpl_reference_" + hashlib.sha1(str(pkg_dir).encode()).hexdigest()[:10]
-    if alias not in sys.modules:
-        spec = importlib.util.spec_from_file_location(alias, pkg_dir / "__init__.py", submodule_search_locations=[str(pkg_dir)])
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[alias] = module
-        spec.loader.exec_module(module)
-    return alias
+    return load_private(pkg_dir, "_bpl_reference").__name__
 
 
 class Reference:

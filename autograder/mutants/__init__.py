@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import ast
 import importlib.util
-import sys
 import textwrap
 import types
-import zlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from ..imports import load_private
 
 HERE = Path(__file__).resolve().parent
 REFERENCE_PKG = HERE.parent.parent / "solutions" / "backproplab"
@@ -109,14 +109,7 @@ def by_function() -> dict[str, list[Mutant]]:
 
 def load_package(pkg_dir: Path) -> str:
     """Import the package in `pkg_dir` under a private alias (once, never as ``backproplab``); return the alias."""
-    pkg_dir = Path(pkg_dir).resolve()
-    alias = ALIAS if pkg_dir == REFERENCE_PKG else f"{ALIAS}_{zlib.crc32(str(pkg_dir).encode()):08x}"
-    if alias not in sys.modules:
-        spec = importlib.util.spec_from_file_location(alias, pkg_dir / "__init__.py", submodule_search_locations=[str(pkg_dir)])
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[alias] = module
-        spec.loader.exec_module(module)
-    return alias
+    return load_private(pkg_dir, ALIAS).__name__
 
 
 def reference_package(reference_pkg: Path = REFERENCE_PKG) -> str:

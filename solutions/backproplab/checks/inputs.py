@@ -32,21 +32,21 @@ def one_hot(rng: np.random.Generator, m: int, k: int, dtype=np.float64) -> np.nd
     return Y
 
 
-def row_params(rng, sizes, dtype=np.float64) -> dict[str, np.ndarray]:
-    """Row-major ``W{l}`` (n_(l-1), n_l) and non-zero ``b{l}`` (n_l,)."""
+def _layers(sizes, weight, bias) -> dict[str, np.ndarray]:
+    """``W{l}`` = weight(n_(l-1), n_l) and ``b{l}`` = bias(n_l), drawn in that order, layer by layer."""
     out = {}
     for l in range(1, len(sizes)):
-        n, k = sizes[l - 1], sizes[l]
-        out[f"W{l}"] = square(rng, n, 0.5, dtype) if n == k else grid(rng, (n, k), 0.5, dtype)
-        out[f"b{l}"] = (grid(rng, k, 0.25) + 1 / 12).astype(dtype)  # never an exact 0 in Z: no ReLU kink
+        out[f"W{l}"], out[f"b{l}"] = weight(sizes[l - 1], sizes[l]), bias(sizes[l])
     return out
+
+
+def row_params(rng, sizes, dtype=np.float64) -> dict[str, np.ndarray]:
+    """Row-major ``W{l}`` (n_(l-1), n_l) and non-zero ``b{l}`` (n_l,): never an exact 0 in Z, so no ReLU kink."""
+    return _layers(sizes, lambda n, k: square(rng, n, 0.5, dtype) if n == k else grid(rng, (n, k), 0.5, dtype),
+                   lambda k: (grid(rng, k, 0.25) + 1 / 12).astype(dtype))
 
 
 def column_params(rng, sizes, dtype=np.float64) -> dict[str, np.ndarray]:
     """Column-convention ``W{l}`` (n_l, n_(l-1)) and ``b{l}`` (n_l, 1)."""
-    out = {}
-    for l in range(1, len(sizes)):
-        n, k = sizes[l - 1], sizes[l]
-        out[f"W{l}"] = square(rng, n, 1.0, dtype) if n == k else grid(rng, (k, n), 1.0, dtype)
-        out[f"b{l}"] = grid(rng, (k, 1), 0.5, dtype)
-    return out
+    return _layers(sizes, lambda n, k: square(rng, n, 1.0, dtype) if n == k else grid(rng, (k, n), 1.0, dtype),
+                   lambda k: grid(rng, (k, 1), 0.5, dtype))
