@@ -2,7 +2,7 @@
 
 Exercise modules (you fill these in): ``softmax``, ``losses``,
 ``softmax_regression``, ``activations``, ``backprop_single``, ``layers``, ``mlp``.
-Infrastructure (complete): ``contract``, ``validate``, ``data``, ``gradcheck``, ``checks``,
+Infrastructure (complete): ``contract``, ``validate``, ``data``, ``gradcheck``, ``checks``, ``progress_child``,
 ``plots``, ``train``, ``progress``.
 
 Import functions from their modules, e.g. ``from backproplab.softmax import softmax``:
