@@ -209,7 +209,9 @@ def judge(name: str, case, record: dict | None, course, settings: Settings) -> s
             return None
         return f"should raise {want.type_name} on this input, " + ("returned a value" if not isinstance(got, Raised) else f"raised {got.type_name}")
     if isinstance(got, Raised):
-        return explain_raise(got, settings, settings.limits.memory, record.get("stage"))
+        why = explain_raise(got, settings, settings.limits.memory, record.get("stage"))
+        hint = course.hidden.known_mistake(name, case, None, case.args, raised=got.type_name) if hasattr(course.hidden, "known_mistake") else None
+        return f"{hint} [{why}]" if hint else why
     try:
         return course.hidden.evaluate(name, case, got, want, tuple(args_after) if isinstance(args_after, (list, tuple)) else args_after)
     except Exception as exc:  # evaluate is instructor code; a weird `got` must not crash the batch

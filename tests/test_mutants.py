@@ -1,4 +1,4 @@
-"""Mutation test: every catalogued mistake is caught by the hidden tests and named by the visible check.
+"""Mutation test: every catalogued mistake is caught by the hidden tests and named by the visible check and the grader.
 
 Each mutant (``autograder/mutants``) is spliced into a private copy of the
 reference package, so a composite keeps the reference's dependencies. It must
@@ -38,8 +38,9 @@ def hidden_verdict(name: str, fn, seeds=SEEDS) -> str | None:
                     got = fn(*args, **copy.deepcopy(case.kwargs))
                 except (NameError, UnboundLocalError, SyntaxError) as exc:  # a broken mutant, not a caught one
                     raise AssertionError(f"{name}: the catalogue entry itself is broken: {exc!r}") from exc
-                except Exception as exc:  # the harness reports a raise as a failed case
-                    return f"raised {type(exc).__name__} ({case.note})"
+                except Exception as exc:  # the harness reports a raise as a failed case, named as it does
+                    hint = hidden.known_mistake(name, case, None, case.args, raised=type(exc).__name__)
+                    return f"{hint} [raised {type(exc).__name__}] ({case.note})" if hint else f"raised {type(exc).__name__} ({case.note})"
             reason = hidden.evaluate(name, case, got, want, args)
             if reason:
                 return f"{reason} ({case.note})"
@@ -115,7 +116,10 @@ def test_reference_passes_every_check(student_checks) -> None:
 
 
 def test_every_mutant_is_killed_and_named(verdicts, capsys: pytest.CaptureFixture) -> None:
-    per_function: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    per_function: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    hints = defaultdict(set)
+    for m in mutants.catalogue():
+        hints[m.function].add(m.hint)
     problems = []
     for m in mutants.catalogue():
         reason, message = verdicts[m.id]
@@ -124,25 +128,34 @@ def test_every_mutant_is_killed_and_named(verdicts, capsys: pytest.CaptureFixtur
         row[1] += reason is not None
         named = message == f"{m.function}: {m.hint}"
         row[2] += named
+        # The grader names the first catalogued mistake that gives the same answer on the failing case:
+        # this one, or another that cannot be told from it there.
+        graded_named = reason is not None and any(reason.removeprefix("likely: ").startswith(h) for h in hints[m.function])
+        row[3] += graded_named
         if reason is None:
             problems.append(f"{m.id}: passes every hidden case")
         if not named:
             problems.append(f"{m.id}: check says {message!r}")
-    lines = [f"{'function':30s} {'mutants':>7s} {'hidden':>8s} {'named':>8s}"]
+        if reason is not None and not graded_named and m.function != "init_params":
+            problems.append(f"{m.id}: the grader says {reason!r}, naming no catalogued mistake")
+    lines = [f"{'function':30s} {'mutants':>7s} {'hidden':>8s} {'named':>8s} {'grader':>8s}"]
     for name in hidden.FUNCTIONS:
         if name in per_function:
-            n, killed, named = per_function[name]
-            lines.append(f"{name:30s} {n:7d} {killed / n:8.0%} {named / n:8.0%}")
+            n, killed, named, graded = per_function[name]
+            lines.append(f"{name:30s} {n:7d} {killed / n:8.0%} {named / n:8.0%} {graded / n:8.0%}")
     total = np.sum(list(per_function.values()), axis=0)
-    lines.append(f"{'all':30s} {total[0]:7d} {total[1] / total[0]:8.0%} {total[2] / total[0]:8.0%}")
+    lines.append(f"{'all':30s} {total[0]:7d} {total[1] / total[0]:8.0%} {total[2] / total[0]:8.0%} {total[3] / total[0]:8.0%}")
     with capsys.disabled():
         print("\nmutant kill rate (hidden tests) and identification (visible checks)\n" + "\n".join(lines))
     assert not problems, "\n".join(problems)
 
 
 def test_hidden_reasons_never_show_code(verdicts) -> None:
+    hints = {m.hint for m in mutants.catalogue()}  # the catalogue's hints are written for students
     for m in mutants.catalogue():
         reason = verdicts[m.id][0] or ""
+        for hint in hints:
+            reason = reason.replace(hint, "")
         assert "np." not in reason and "def " not in reason and "return" not in reason, (m.id, reason)
 
 

@@ -26,11 +26,11 @@ from collections.abc import Callable
 
 from . import activations, backprop_single, layers, losses, mlp, softmax, softmax_regression
 from .base import CACHES, DEPENDS, EXERCISES, FUNCTIONS, NOTEBOOK, OUTPUTS, REFERENCE_PKG, RETURNS, Case, arg_names, reference
-from .compare import RTOL, evaluate
+from .compare import RTOL, evaluate, known_mistake
 from .inputs import rng_for
 
 __all__ = ["CACHES", "DEPENDS", "EXERCISES", "FUNCTIONS", "NOTEBOOK", "OUTPUTS", "REFERENCE_PKG", "RETURNS", "RTOL", "Case",
-           "arg_names", "cases", "evaluate", "reference"]
+           "arg_names", "cases", "evaluate", "known_mistake", "reference"]
 
 BUILDERS: dict[str, Callable] = {
     k: v for m in (softmax, losses, softmax_regression, activations, backprop_single, layers, mlp) for k, v in m.CASES.items()

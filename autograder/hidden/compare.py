@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
 
+from .. import mutants
 from .base import CACHES, OUTPUTS, RETURNS, Case, arg_names
 
 RTOL = {np.dtype(np.float64): 1e-7, np.dtype(np.float32): 2e-4}
@@ -179,11 +182,56 @@ def evaluate(name: str, case: Case, got, want, args_after: tuple) -> str | None:
     """``None`` when `got` is right for `case`, else a short student-facing reason.
 
     `want` is the reference output on the same case; `args_after` the candidate's
-    positional arguments after the call (to catch in-place modification).
+    positional arguments after the call (to catch in-place modification). A
+    wrong answer that agrees with a known wrong version of the function on this
+    case is named by that mistake's hint first, as the visible checks do.
     """
     reason = _mutated(name, case, tuple(args_after))
-    if reason:
-        return reason
+    if reason is None:
+        reason = _compare_init(got, want) if name == "init_params" else _compare(name, got, want)
+    if reason is None:
+        return None
+    hint = known_mistake(name, case, got, tuple(args_after))
+    return f"{hint} [{reason}]" if hint else reason
+
+
+def known_mistake(name: str, case: Case, got, args_after: tuple, raised: str | None = None) -> str | None:
+    """The hint of the first catalogued wrong version that answers `case` as the candidate did.
+
+    Same answer (and the same arguments changed in place), or, with `raised`
+    (the exception type the candidate raised), the same exception type: then
+    the hint is only the likely cause. Runs instructor code (the mutants) in
+    the grading process, on copies of the case; the student's answer is only
+    compared, never executed.
+    """
     if name == "init_params":
-        return _compare_init(got, want)
-    return _compare(name, got, want)
+        return None  # random draws: the catalogue's variants are told apart by statistics, not by one answer
+    for mutant in mutants.by_function().get(name, []):
+        args = copy.deepcopy(case.args)
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                theirs = mutant.bind()(*args, **copy.deepcopy(case.kwargs))
+        except Exception as exc:
+            if raised is not None and type(exc).__name__ == raised:
+                return f"likely: {mutant.hint}"
+            continue
+        if raised is None and _agree(got, theirs) and (_mutated(name, case, args) is None) == (_mutated(name, case, args_after) is None):
+            return mutant.hint
+    return None
+
+
+def _agree(a, b) -> bool:
+    """The same answer: structure, shapes and dtypes equal, values within the dtype's tolerance."""
+    if isinstance(b, (tuple, list)):
+        return isinstance(a, (tuple, list)) and len(a) == len(b) and all(_agree(x, y) for x, y in zip(a, b))
+    if isinstance(b, Mapping):
+        return isinstance(a, Mapping) and set(a) == set(b) and all(_agree(a[k], b[k]) for k in b)
+    try:
+        x, y = np.asarray(a), np.asarray(b)
+        if x.shape != y.shape or x.dtype != y.dtype:
+            return False
+        rtol = RTOL.get(y.dtype, 0.0)
+        return bool(np.allclose(x.astype(np.float64), y.astype(np.float64), rtol=rtol, atol=rtol * float(np.abs(y).max(initial=0)), equal_nan=True))
+    except (TypeError, ValueError):
+        return False
