@@ -1,8 +1,8 @@
 # Thin wrappers; everything runs inside .venv, created on first use.
-# The student's commands (venv, workspace, lab, check, progress, submit) are in autograder/student.mk,
+# The student's commands (venv, workspace, lab, check, progress, submit) are in autograder/student/student.mk,
 # which the student bundle ships as its Makefile: both give the same output.
-TOOLS := autograder
-include autograder/student.mk
+TOOLS := autograder/student
+include autograder/student/student.mk
 PYTEST_ARGS ?=
 TESTS ?= tests
 NBVAL_NOTEBOOKS ?= $(wildcard solutions/*.ipynb)

@@ -1,6 +1,6 @@
-"""``python -m autograder``: the instructor's commands, from release to grades.csv.
+"""``python -m autograder``: the instructor's commands, from the student bundle to grades.csv.
 
-    release       the student bundle (notebooks, stubs, data, README, make submit)
+    bundle        the student bundle (notebooks, stubs, data, README, make submit); `release` is its old name
     collect       a folder of zips (any nesting) → COURSE/inbox/<student>.zip
     grade         grade every zip in parallel, merge, export, feedback, report
     grade-one     one zip → one self-contained RESULT.json (for batch engines)
@@ -18,9 +18,8 @@ import os
 import sys
 from pathlib import Path
 
-from .course import ROOT, SOLUTIONS
-
-DEFAULT_COURSE = ROOT.parent / "backproplab-grading"
+from autograder.grading.course import SOLUTIONS
+from autograder.layout import DEFAULT_COURSE
 
 
 def _course_args(p: argparse.ArgumentParser) -> None:
@@ -41,21 +40,21 @@ def _limit_args(p: argparse.ArgumentParser) -> None:
 
 
 def _load(args, build: bool = True):
-    from .course import Course
+    from autograder.grading.course import Course
 
     return Course.load(args.source, Path(args.course) / ".build", hidden=args.hidden, build=build)
 
 
 def _settings(args):
-    from .harness import Settings
-    from .sandbox import Limits
+    from autograder.grading.harness import Settings
+    from autograder.sandbox import Limits
 
     limits = Limits(wall=float(args.job_timeout), memory=args.memory_mb << 20)
     return Settings(seed=args.seed or 0, limits=limits, call_seconds=args.timeout, cell_seconds=args.cell_timeout, isolation=args.isolation)
 
 
-def cmd_release(args) -> int:
-    from .bundle import make_bundle
+def cmd_bundle(args) -> int:
+    from autograder.release.bundle import make_bundle
 
     out = make_bundle(args.out, args.source, as_zip=not args.no_zip)
     print(f"student bundle: {out}")
@@ -63,19 +62,19 @@ def cmd_release(args) -> int:
 
 
 def cmd_collect(args) -> int:
-    from .collect import collect
-    from .merge import Paths
+    from autograder.layout import CourseDir
+    from autograder.outputs.collect import collect
 
     course = _load(args, build=False)
-    got = collect(args.inbox, Paths(args.course).inbox, list(course.notebooks))
+    got = collect(args.inbox, CourseDir(args.course).inbox, list(course.notebooks))
     for note in got.notes:
         print(note)
-    print(f"{len(got.chosen)} submissions in {Paths(args.course).inbox}")
+    print(f"{len(got.chosen)} submissions in {CourseDir(args.course).inbox}")
     return 0
 
 
 def cmd_grade_one(args) -> int:
-    from .grade_one import grade_one, write_result
+    from autograder.grading.grade_one import grade_one, write_result
 
     course = _load(args)
     result = grade_one(args.submission, course, student=args.student, seed=args.seed, settings=_settings(args),
@@ -87,11 +86,11 @@ def cmd_grade_one(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    from .batch import grade_many
-    from .merge import Paths
+    from autograder.grading.batch import grade_many
+    from autograder.layout import CourseDir
 
     course = _load(args)
-    paths = Paths(args.course)
+    paths = CourseDir(args.course)
     zips = sorted(args.zips) if args.zips else sorted(paths.inbox.glob("*.zip"))
     if not zips:
         print("no submissions: run `python -m autograder collect FOLDER` first, or pass zips", file=sys.stderr)
@@ -102,8 +101,9 @@ def cmd_grade(args) -> int:
 
 
 def _after_grading(course, args, results) -> int:
-    from . import export, feedback, report, sandbox
-    from .merge import merge
+    from autograder import sandbox
+    from autograder.outputs import export, feedback, report
+    from autograder.outputs.merge import merge
 
     for line in merge(course, args.course, results):
         print(line)
@@ -115,7 +115,7 @@ def _after_grading(course, args, results) -> int:
 
 
 def cmd_merge(args) -> int:
-    from .merge import merge
+    from autograder.outputs.merge import merge
 
     course = _load(args)
     for line in merge(course, args.course, args.results):
@@ -124,7 +124,7 @@ def cmd_merge(args) -> int:
 
 
 def cmd_feedback(args) -> int:
-    from .feedback import write_all
+    from autograder.outputs.feedback import write_all
 
     course = _load(args)
     pages = write_all(course, args.course, nbgrader_html=args.nbgrader_feedback)
@@ -133,7 +133,7 @@ def cmd_feedback(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .export import export
+    from autograder.outputs.export import export
 
     course = _load(args)
     print(export(course, args.course, args.out))
@@ -141,7 +141,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .report import write
+    from autograder.outputs.report import write
 
     course = _load(args)
     print(write(course, args.course))
@@ -149,7 +149,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_similarity(args) -> int:
-    from .similarity import main as similarity_main
+    from autograder.outputs.similarity import main as similarity_main
 
     return similarity_main(args.rest)
 
@@ -159,12 +159,12 @@ def parser() -> argparse.ArgumentParser:
                                   formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n", 1)[1])
     sub = top.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("release", help="write the student bundle", description="Write the student bundle (folder and zip): notebooks, "
+    p = sub.add_parser("bundle", aliases=["release"], help="write the student bundle", description="Write the student bundle (folder and zip): notebooks, "
                        "package stubs, data, a student README and `make submit`; never solutions/.")
     p.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist/)")
     p.add_argument("--source", type=Path, default=SOLUTIONS, help="instructor source (default: solutions/)")
     p.add_argument("--no-zip", action="store_true", help="only the folder")
-    p.set_defaults(func=cmd_release)
+    p.set_defaults(func=cmd_bundle)
 
     p = sub.add_parser("collect", help="gather zips into COURSE/inbox", description="Gather a folder of student zips (any nesting) into "
                        "COURSE/inbox/<student>.zip, reporting duplicates, renamed notebooks and stray files.")
@@ -216,8 +216,8 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("similarity", help="suspiciously similar packages", add_help=False,
-                       description="Pairs of submissions whose exercise code is far more alike than usual (see autograder.similarity).")
-    p.add_argument("rest", nargs=argparse.REMAINDER, help="arguments of `python -m autograder.similarity` (try --help)")
+                       description="Pairs of submissions whose exercise code is far more alike than usual (see autograder.outputs.similarity).")
+    p.add_argument("rest", nargs=argparse.REMAINDER, help="arguments of `python -m autograder similarity` (try --help)")
     p.set_defaults(func=cmd_similarity)
     return top
 
@@ -225,7 +225,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["similarity"]:  # its own parser, options included
-        from .similarity import main as similarity_main
+        from autograder.outputs.similarity import main as similarity_main
 
         return similarity_main(argv[1:])
     args = parser().parse_args(argv)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import ModuleType
 
-from .imports import load_private
+from autograder.imports import load_private
 
 
 def load(pkg: Path) -> ModuleType:

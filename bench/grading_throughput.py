@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from autograder import sandbox  # noqa: E402
-from autograder.course import SOLUTIONS, Course, nbgrader_config, nbgrader_env  # noqa: E402
+from autograder.grading.course import SOLUTIONS, Course, nbgrader_config, nbgrader_env  # noqa: E402
 
 CLASS = 500
 

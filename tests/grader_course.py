@@ -138,7 +138,7 @@ HIDDEN = "autograder.hidden"
 @functools.cache
 def built_course(base: Path, build: bool = True):
     """The test course (source + release + nbgrader build) under `base`, built once per process."""
-    from autograder.course import Course
+    from autograder.grading.course import Course
 
     src = make_source(base / "source")
     return Course.load(src, base / "work", hidden=HIDDEN, build=build)

@@ -21,7 +21,7 @@ from grader_course import HIDDEN, built_course
 from hostile_corpus import NAMES, Case, corpus, write
 
 from autograder import sandbox
-from autograder.course import ROOT
+from autograder.grading.course import ROOT
 
 LIMITS = ["--timeout", "5", "--cell-timeout", "5", "--job-timeout", "8", "--memory-mb", "1536", "--seed", "20240601", "-q"]
 TOKEN = uuid.uuid4().hex[:10]

@@ -11,8 +11,10 @@ import numpy as np
 import pytest
 from grader_course import MODULE, WRONG, built_course, mutated_text
 
-from autograder import compose, harness, sandbox, wire
-from autograder.course import ROOT
+from autograder import sandbox
+from autograder.grading import compose, harness
+from autograder.grading.course import ROOT
+from autograder.sandbox import wire
 
 FUNCTIONS = ["softmax", "log_softmax", "softmax_jacobian", "cross_entropy", "softmax_cross_entropy"]
 

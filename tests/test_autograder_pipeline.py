@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from grader_course import HIDDEN, POINTS, built_course, full_marks, submission, write_zip
 
-from autograder.course import ROOT
+from autograder.grading.course import ROOT
 
-SUBCOMMANDS = ["release", "collect", "grade", "grade-one", "merge", "feedback", "export", "report", "similarity"]
+SUBCOMMANDS = ["bundle", "release", "collect", "grade", "grade-one", "merge", "feedback", "export", "report", "similarity"]
 TRANSFORMER = (
     "get_ipython().input_transformers_post.append("
     "lambda lines: ['pass\\n'] if any('assert' in l for l in lines) else lines)\n"

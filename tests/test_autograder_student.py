@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.bundle import make_bundle
-from autograder.collect import collect
-from autograder.course import ROOT, SOLUTIONS
+from autograder.grading.course import ROOT, SOLUTIONS
+from autograder.outputs.collect import collect
+from autograder.release.bundle import make_bundle
 
 
 @pytest.fixture(scope="module")
@@ -176,12 +176,12 @@ def test_repository_make_submit_uses_the_working_copy(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
     shutil.copytree(ROOT / "notebooks", repo / "notebooks")
-    proc = subprocess.run([sys.executable, str(ROOT / "autograder" / "submit.py"), "--root", str(repo), "--student", "self_learner"],
+    proc = subprocess.run([sys.executable, str(ROOT / "autograder" / "student" / "submit.py"), "--root", str(repo), "--student", "self_learner"],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2 and "make lab" in proc.stderr  # no work/ yet: says how to make one, writes nothing
-    subprocess.run([sys.executable, str(ROOT / "autograder" / "workspace.py"), "--root", str(repo)], check=True, capture_output=True)
+    subprocess.run([sys.executable, str(ROOT / "autograder" / "student" / "workspace.py"), "--root", str(repo)], check=True, capture_output=True)
     _student_softmax(repo)
-    proc = subprocess.run([sys.executable, str(ROOT / "autograder" / "submit.py"), "--root", str(repo), "--student", "self_learner"],
+    proc = subprocess.run([sys.executable, str(ROOT / "autograder" / "student" / "submit.py"), "--root", str(repo), "--student", "self_learner"],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     with zipfile.ZipFile(repo / "submissions" / "self_learner.zip") as zf:

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from autograder import hidden, mutants
-from autograder.release import NOTEBOOKS, SOLUTIONS
+from autograder.release.student_copy import NOTEBOOKS, SOLUTIONS
 
 PASSED = "visible checks passed"
 NAMES = list(hidden.FUNCTIONS)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.fingerprints import differences
-from autograder.release import FINGERPRINTS, NOTEBOOKS, PACKAGE, SOLUTIONS, release, stub_source
+from autograder.release.fingerprints import differences
+from autograder.release.student_copy import FINGERPRINTS, NOTEBOOKS, PACKAGE, SOLUTIONS, release, stub_source
 
 ROOT = Path(__file__).resolve().parent.parent
 CORETYPES = ("Prescott", "Haswell", "Zen")  # OpenBLAS kernels any x86-64 CPU can run
@@ -49,7 +49,7 @@ def test_notebooks_folder_is_exactly_the_release(tmp_path: Path) -> None:
 def test_release_is_the_same_on_every_blas_kernel(coretype: str, tmp_path: Path) -> None:
     """The release made with another CPU's BLAS kernel agrees with the committed one (fingerprints within tolerance)."""
     env = dict(os.environ, OPENBLAS_CORETYPE=coretype, OPENBLAS_VERBOSE="2")
-    code = "import sys; from pathlib import Path; from autograder.release import release; release(dst_root=Path(sys.argv[1]))"
+    code = "import sys; from pathlib import Path; from autograder.release.student_copy import release; release(dst_root=Path(sys.argv[1]))"
     proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "Core:" in proc.stdout + proc.stderr, "OpenBLAS did not report the kernel it chose"

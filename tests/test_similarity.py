@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from _similarity_corpus import COPIED, COPIER, COPY_EDITS, INDEPENDENT, MODULES, ROOT, build_class, students, write_package
 
-from autograder.similarity import MAX_FILE_BYTES, MAX_SUBMISSION_BYTES, Stub, analyse, main, normalise, read_zip
+from autograder.outputs.similarity import MAX_FILE_BYTES, MAX_SUBMISSION_BYTES, Stub, analyse, main, normalise, read_zip
 
 
 @pytest.fixture(scope="module")
@@ -220,5 +220,5 @@ def test_command_line_help_and_errors(tmp_path: Path, capsys) -> None:
     with pytest.raises(SystemExit) as exit_:
         main([str(tmp_path / "missing")])
     assert exit_.value.code == 2
-    run = subprocess.run([sys.executable, "-m", "autograder.similarity", "--help"], cwd=ROOT, capture_output=True, text=True)
+    run = subprocess.run([sys.executable, "-m", "autograder.outputs.similarity", "--help"], cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 0 and "--threshold" in run.stdout

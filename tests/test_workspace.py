@@ -1,6 +1,6 @@
 """The student's work lives in ``work/``, where no command of the course writes over it.
 
-Unit tests of ``autograder/workspace.py`` on a small generated course, then the
+Unit tests of ``autograder/student/workspace.py`` on a small generated course, then the
 whole promise end to end on a clone of this repository: a student edits
 ``work/``; ``make release``, ``make test``, a ``git pull`` of a course update
 and ``make workspace`` run; the edit is intact and the update still arrives.
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import workspace
-from autograder.workspace import MANIFEST, UPDATES, sync
+from autograder.student import workspace
+from autograder.student.workspace import MANIFEST, UPDATES, sync
 
 ROOT = Path(__file__).resolve().parent.parent
 EDIT = "\n# my own work: 3 hours of it\n"

@@ -5,12 +5,11 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from .. import contract
+from autograder import contract
+from autograder.layout import REFERENCE_PKG, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-REFERENCE_PKG = ROOT / "solutions" / "backproplab"
+__all__ = ["REFERENCE_PKG", "ROOT", "Case", "reference", "arg_names"]
 
 CONTRACT = contract.load(REFERENCE_PKG)
 EXERCISES = CONTRACT.EXERCISES
@@ -44,7 +43,7 @@ class Case:
 
 def reference(name: str) -> Callable:
     """The reference implementation of exercise function `name` (from a private copy of the package)."""
-    from ..mutants import reference as load
+    from autograder.mutants import reference as load
 
     return load(name, FUNCTIONS[name], REFERENCE_PKG)
 

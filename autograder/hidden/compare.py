@@ -8,7 +8,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .. import mutants
+from autograder import mutants
+
 from .base import CACHES, OUTPUTS, RETURNS, Case, arg_names
 
 RTOL = {np.dtype(np.float64): 1e-7, np.dtype(np.float32): 2e-4}

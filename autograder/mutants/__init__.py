@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from ..imports import load_private
+from autograder import layout
+from autograder.imports import load_private
 
 HERE = Path(__file__).resolve().parent
-REFERENCE_PKG = HERE.parent.parent / "solutions" / "backproplab"
+REFERENCE_PKG = layout.REFERENCE_PKG
 ALIAS = "_bpl_mutant_reference"
 
 

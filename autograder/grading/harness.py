@@ -16,10 +16,12 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import compose, sandbox, wire
-from .wire import Raised
+from autograder import sandbox
+from autograder.grading import compose
+from autograder.sandbox import wire
+from autograder.sandbox.wire import Raised
 
-CHILD_FILES = [Path(__file__).with_name("child.py"), Path(__file__).with_name("wire.py")]
+CHILD_FILES = [Path(sandbox.__file__).with_name("child.py"), Path(sandbox.__file__).with_name("wire.py")]
 MAX_RECORD_BYTES = 1 << 20
 MAX_ATTEMPTS = 4
 NOTE = "NOTE "

@@ -1,6 +1,6 @@
 """Enter the namespace sandbox and run a command in it: `sandbox` runs this file as a script.
 
-``python -S sandbox_init.py SPEC_JSON -- COMMAND...`` (standard library only,
+``python -S enter.py SPEC_JSON -- COMMAND...`` (standard library only,
 Linux). In one process instead of a chain of ``unshare``/``mount`` tools:
 new user, mount, PID and network namespaces; a tmpfs root holding
 read-only binds (``ro``), device nodes, a small ``/tmp`` and writable binds

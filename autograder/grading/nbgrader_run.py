@@ -16,9 +16,10 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import harness, sandbox
-from .course import ASSIGNMENT, PACKAGE, Course, nbgrader_config
-from .notebooks import load_json
+from autograder import sandbox
+from autograder.grading import harness
+from autograder.grading.course import ASSIGNMENT, PACKAGE, Course, nbgrader_config
+from autograder.grading.notebooks import load_json
 
 STUDENT = "student"
 

@@ -25,8 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-from . import hidden, mutants
-from .release import FINGERPRINTS as FILENAME
+from autograder import hidden, mutants
+from autograder.release.student_copy import FINGERPRINTS as FILENAME
 
 ALSO_RECORD: dict[str, Callable[..., list[tuple]]] = {
     "softmax_cross_entropy": lambda Z, Y: [("softmax", Z)],

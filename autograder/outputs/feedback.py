@@ -13,10 +13,10 @@ import json
 import subprocess
 from pathlib import Path
 
-from . import sandbox
-from .course import ASSIGNMENT, Course, nbgrader_env
-from .merge import Paths
-from .notebooks import WRITTEN
+from autograder import sandbox
+from autograder.grading.course import ASSIGNMENT, Course, nbgrader_env
+from autograder.grading.notebooks import WRITTEN
+from autograder.layout import CourseDir
 
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -34,7 +34,7 @@ def manual_scores(root: Path, student: str) -> dict[tuple[str, str], float | Non
     from nbgrader.api import Gradebook
 
     out = {}
-    with Gradebook(Paths(root).db_url, ASSIGNMENT) as gb:
+    with Gradebook(CourseDir(root).db_url, ASSIGNMENT) as gb:
         try:
             submission = gb.find_submission(ASSIGNMENT, student)
         except Exception:
@@ -92,7 +92,7 @@ def _row(nb: str, gid: str, cell: dict, manual: dict) -> str:
 
 def write_all(course: Course, root: Path, nbgrader_html: bool = False) -> list[Path]:
     """Feedback pages for every merged student (and nbgrader's, if asked)."""
-    paths = Paths(root)
+    paths = CourseDir(root)
     paths.feedback.mkdir(parents=True, exist_ok=True)
     written = []
     for path in sorted(paths.results.glob("*.json")):

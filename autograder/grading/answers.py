@@ -19,8 +19,9 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from . import compose, harness, wire
-from .notebooks import ANSWER, GradedCell, StudentNotebook, answer_source
+from autograder.grading import compose, harness
+from autograder.grading.notebooks import ANSWER, GradedCell, StudentNotebook, answer_source
+from autograder.sandbox import wire
 
 CHECKS: dict[str, Callable[[object], str | None]] = {}
 """Answer variable → extra check on the value (None when right, else a student-facing reason)."""

@@ -19,16 +19,14 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import sandbox
-from .contract import exercises
-from .notebooks import SourceNotebook, read_source
-from .reference import Reference, load_hidden
-from .release import release_package
+from autograder import sandbox
+from autograder.contract import exercises
+from autograder.grading.notebooks import SourceNotebook, read_source
+from autograder.grading.reference import Reference, load_hidden
+from autograder.layout import ASSIGNMENT, PACKAGE, ROOT, SOLUTIONS
+from autograder.release.student_copy import release_package
 
-ROOT = Path(__file__).resolve().parent.parent
-SOLUTIONS = ROOT / "solutions"
-ASSIGNMENT = "backproplab"
-PACKAGE = "backproplab"
+__all__ = ["ASSIGNMENT", "PACKAGE", "ROOT", "SOLUTIONS", "Course", "exercises", "nbgrader_config", "nbgrader_env"]
 
 
 def fingerprint(paths: list[Path]) -> str:
@@ -167,7 +165,7 @@ class Course:
 
     @functools.cached_property
     def _released(self) -> dict[str, dict[str, str]]:
-        from .notebooks import cell_source, nbgrader_meta
+        from autograder.grading.notebooks import cell_source, nbgrader_meta
 
         out = {}
         for path in sorted(self.release_notebooks.glob("*.ipynb")):

@@ -42,7 +42,7 @@ def load_manifest(root: Path) -> dict:
     path = Path(__file__).resolve().parent / MANIFEST
     if path.exists():
         return json.loads(path.read_text(encoding="utf-8"))
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from autograder.contract import exercises  # the course repository: its one reader of the contract
 
     return {"notebooks": sorted(p.stem for p in (root / COURSE).glob("*.ipynb")), "exercises": exercises(root / COURSE / "backproplab")}
@@ -147,7 +147,8 @@ def pack(root: Path, out: Path, student: str, summary: dict) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make submit", description="Check your work and write <your id>.zip")
     parser.add_argument("--student", default="", help="your student id (letters, digits, _)")
-    parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parent.parent, help="the course folder")
+    parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parents[2] if Path(__file__).resolve().parent.name == "student" else Path(__file__).resolve().parent.parent,
+                        help="the course folder")
     parser.add_argument("--out", type=Path, default=None, help=f"folder for the zip (default: {OUT}/ in the course folder)")
     parser.add_argument("--force", action="store_true", help="write the zip even if something is missing")
     args = parser.parse_args(argv)

@@ -14,11 +14,9 @@ import shutil
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SOLUTIONS = ROOT / "solutions"
-NOTEBOOKS = ROOT / "notebooks"
-PACKAGE = "backproplab"
-FINGERPRINTS = "fingerprints.json"  # the one generated file whose numbers depend on the CPU (see `fingerprints`)
+from autograder.layout import FINGERPRINTS, NOTEBOOKS, PACKAGE, ROOT, SOLUTIONS
+
+__all__ = ["FINGERPRINTS", "NOTEBOOKS", "PACKAGE", "ROOT", "SOLUTIONS", "release", "release_package", "stub_source"]
 
 BEGIN = re.compile(r"^(?P<indent>\s*)### BEGIN SOLUTION\s*$")
 END = re.compile(r"^\s*### END SOLUTION\s*$")
@@ -75,7 +73,7 @@ def release_package(src: Path, dst: Path) -> list[Path]:
 
 def release_notebooks(src: Path, dst: Path) -> list[Path]:
     """Student notebooks: solution regions cleared, outputs removed (see `notebook_release`)."""
-    from .notebook_release import release_notebook
+    from autograder.release.notebooks import release_notebook
 
     written = []
     for nb in sorted(src.glob("*.ipynb")):
@@ -87,7 +85,7 @@ def release_notebooks(src: Path, dst: Path) -> list[Path]:
 
 def release_fingerprints(src: Path, dst: Path, previous: str | None = None) -> Path:
     """What the student's visible checks compare against: fingerprints and hints, no code (see `fingerprints`)."""
-    from .fingerprints import write
+    from autograder.release.fingerprints import write
 
     return write(src, dst, previous)
 

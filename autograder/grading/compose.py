@@ -17,9 +17,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .release import is_exercise_module, stub_source
-
-PACKAGE = "backproplab"
+from autograder.layout import PACKAGE
+from autograder.release.student_copy import is_exercise_module, stub_source
 
 
 @dataclass(frozen=True)

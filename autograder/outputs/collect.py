@@ -17,7 +17,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .submit import student_id
+from autograder.student.submit import student_id
 
 GENERIC = {"submission", "backproplab", "backproplab_student", "archive", "download", "notebooks", "assignment", "files"}
 LMS_SUFFIX = re.compile(r"_(\d+)_assignsubmission_file_?$|_assignsubmission_file_?$", re.IGNORECASE)

@@ -14,13 +14,13 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from . import sandbox
-from .course import Course
-from .merge import Paths
+from autograder import sandbox
+from autograder.grading.course import Course
+from autograder.layout import CourseDir
 
 
 def load_results(root: Path) -> list[dict]:
-    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(Paths(root).results.glob("*.json"))]
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(CourseDir(root).results.glob("*.json"))]
 
 
 def _gist(reason: str | None) -> str:
@@ -71,7 +71,7 @@ def plot(course: Course, results: list[dict], out: Path) -> None:
 
 
 def write(course: Course, root: Path) -> Path:
-    paths = Paths(root)
+    paths = CourseDir(root)
     paths.reports.mkdir(parents=True, exist_ok=True)
     results = load_results(root)
     plot(course, results, paths.reports / "summary.png")

@@ -16,9 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import answers, compose, harness, nbgrader_run, safezip, sandbox
-from .course import PACKAGE, Course
-from .notebooks import (
+from autograder import sandbox
+from autograder.grading import answers, compose, harness, nbgrader_run
+from autograder.grading.course import PACKAGE, Course
+from autograder.grading.notebooks import (
     ANSWER,
     FUNCTION,
     WRITTEN,
@@ -29,7 +30,8 @@ from .notebooks import (
     same_text_key,
     written_answer,
 )
-from .submit import student_id
+from autograder.sandbox import safezip
+from autograder.student.submit import student_id
 
 SCHEMA = 1
 IGNORED_PARTS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__", ".git"}

@@ -13,8 +13,8 @@ import importlib.util
 from pathlib import Path
 from types import ModuleType
 
-from .imports import load_private
-from .wire import Raised
+from autograder.imports import load_private
+from autograder.sandbox.wire import Raised
 
 DEFAULT_HIDDEN = "autograder.hidden"
 

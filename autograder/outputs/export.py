@@ -12,16 +12,16 @@ import csv
 import json
 from pathlib import Path
 
-from .course import ASSIGNMENT, Course
-from .merge import Paths
-from .notebooks import WRITTEN
+from autograder.grading.course import ASSIGNMENT, Course
+from autograder.grading.notebooks import WRITTEN
+from autograder.layout import CourseDir
 
 
 def table(course: Course, root: Path) -> list[dict]:
     """One dict per student (the CSV rows)."""
     from nbgrader.api import Gradebook
 
-    paths = Paths(root)
+    paths = CourseDir(root)
     kinds = {(nb.name, c.grade_id): c.kind for nb in course.notebooks.values() for c in nb.graded}
     rows = []
     with Gradebook(paths.db_url, ASSIGNMENT) as gb:
@@ -59,7 +59,7 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-def _status(paths: Paths, student: str) -> str:
+def _status(paths: CourseDir, student: str) -> str:
     try:
         return json.loads((paths.results / f"{student}.json").read_text(encoding="utf-8"))["status"]
     except (OSError, ValueError, KeyError):
@@ -68,7 +68,7 @@ def _status(paths: Paths, student: str) -> str:
 
 def export(course: Course, root: Path, out: Path | None = None) -> Path:
     rows = table(course, root)
-    out = out or Paths(root).root / "grades.csv"
+    out = out or CourseDir(root).root / "grades.csv"
     columns = ["student", "status", *course.notebooks, "auto", "auto_max", "manual", "manual_max", "awaiting_hand_grading", "total"]
     with open(out, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")

@@ -47,8 +47,8 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from . import contract
-from .release import NOTEBOOKS, PACKAGE, SOLUTIONS
+from autograder import contract
+from autograder.release.student_copy import NOTEBOOKS, PACKAGE, SOLUTIONS
 
 MAX_FILE_BYTES = 1_000_000  # a .py larger than this is not a hand-written exercise module
 MAX_SUBMISSION_BYTES = 20_000_000  # stop reading a submission (a zip bomb, a huge tree) after this many bytes
@@ -518,7 +518,7 @@ def analyse(
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .similarity_html import write_csv, write_html, write_json
+    from autograder.outputs.similarity_html import write_csv, write_html, write_json
 
     parser = argparse.ArgumentParser(
         prog="python -m autograder similarity",

@@ -1,6 +1,13 @@
-"""Run an untrusted command: its own namespaces and a minimal root, limits, and nothing left behind.
+"""The trust boundary. Run an untrusted command: its own namespaces and a minimal root, limits, nothing left behind.
 
-``namespace`` isolation (Linux; see `sandbox_init`): the command runs
+This package is everything that touches a submission's code or bytes
+directly: this runner, `enter` (the namespace set-up, run as a script),
+`child` (the only code that imports a student's package; with `wire`, copied
+into the sandbox), `wire` (values across the boundary, never pickle) and
+`safezip` (a student's zip, unpacked without trust). Standard library and
+NumPy only: nothing here may import the rest of the grader.
+
+``namespace`` isolation (Linux; see `enter`): the command runs
 in new user, mount, PID and network namespaces whose root is a fresh tmpfs
 holding only read-only binds of ``/usr``, the Python installation and the
 virtual environment, a small ``/tmp``, and the job folders given as
@@ -210,7 +217,7 @@ def _run_namespace(argv, *, rw, limits, env, cwd, stdout, stderr) -> Outcome:
             "cwd": str(cwd),
             "env": env,
         }
-        cmd = [sys.executable, "-S", str(Path(__file__).with_name("sandbox_init.py")), json.dumps(spec), "--", *argv]
+        cmd = [sys.executable, "-S", str(Path(__file__).with_name("enter.py")), json.dumps(spec), "--", *argv]
         return _supervise(cmd, env={"PATH": env["PATH"]}, cwd="/", stdout=stdout, stderr=stderr, wall=limits.wall, isolation=NAMESPACE)
 
 

@@ -14,8 +14,9 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from .course import ROOT, SOLUTIONS, exercises
-from .release import release
+from autograder import student
+from autograder.grading.course import ROOT, SOLUTIONS, exercises
+from autograder.release.student_copy import release
 
 README = """# backproplab — your course folder
 
@@ -47,7 +48,8 @@ Windows without `make`: `conda env create -f environment.yml`,
 `python tools/submit.py --student <your id>` to submit.
 """
 
-STUDENT_MAKEFILE = Path(__file__).with_name("student.mk")
+STUDENT_DIR = Path(student.__file__).resolve().parent
+STUDENT_MAKEFILE = STUDENT_DIR / "student.mk"
 """The bundle's Makefile: the same file the course repository includes, so both give the same output."""
 STUDENT_TOOLS = ("submit.py", "workspace.py")
 
@@ -67,7 +69,7 @@ def make_bundle(out: Path, source: Path = SOLUTIONS, *, as_zip: bool = True, nam
     (folder / "README.md").write_text(README, encoding="utf-8")
     shutil.copyfile(STUDENT_MAKEFILE, folder / "Makefile")
     for tool in STUDENT_TOOLS:
-        shutil.copyfile(Path(__file__).with_name(tool), folder / "tools" / tool)
+        shutil.copyfile(STUDENT_DIR / tool, folder / "tools" / tool)
     manifest = {"notebooks": sorted(p.stem for p in Path(source).glob("*.ipynb")), "exercises": exercises(Path(source) / "backproplab")}
     (folder / "tools" / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     if not as_zip:

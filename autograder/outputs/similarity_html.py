@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .similarity import Function, Pair, Report
+    from autograder.outputs.similarity import Function, Pair, Report
 
 TOP_PAIRS = 30
 

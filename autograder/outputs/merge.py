@@ -14,33 +14,16 @@ import re
 import shutil
 from pathlib import Path
 
-from .course import ASSIGNMENT, Course, nbgrader_config
-from .notebooks import WRITTEN
+from autograder.grading.course import ASSIGNMENT, Course, nbgrader_config
+from autograder.grading.notebooks import WRITTEN
+from autograder.layout import CourseDir
 
 STUDENT_RE = re.compile(r"^[a-z0-9_]{1,64}$")
 
 
-class Paths:
-    """Where things live in the instructor's course directory."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = Path(root).resolve()
-        self.db = self.root / "gradebook.db"
-        self.results = self.root / "results"
-        self.autograded = self.root / "autograded"
-        self.reports = self.root / "reports"
-        self.feedback = self.root / "feedback-html"
-        self.log = self.root / "grading.log"
-        self.inbox = self.root / "inbox"
-
-    @property
-    def db_url(self) -> str:
-        return f"sqlite:///{self.db}"
-
-
-def init_course(course: Course, root: Path) -> Paths:
+def init_course(course: Course, root: Path) -> CourseDir:
     """Create the course directory from the build (gradebook with the assignment, source, release)."""
-    paths = Paths(root)
+    paths = CourseDir(root)
     paths.root.mkdir(parents=True, exist_ok=True)
     if not paths.db.exists():
         shutil.copyfile(course.template_db, paths.db)
@@ -111,7 +94,7 @@ def _set_grades(gb, student: str, nb_name: str, report: dict) -> None:
         grade.needs_manual_grade = False
 
 
-def _write_notebooks(paths: Paths, student: str, notebooks: dict, course: Course) -> None:
+def _write_notebooks(paths: CourseDir, student: str, notebooks: dict, course: Course) -> None:
     folder = paths.autograded / student / ASSIGNMENT
     folder.mkdir(parents=True, exist_ok=True)
     for name, nb in notebooks.items():

@@ -16,8 +16,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from .course import ROOT
-from .submit import student_id
+from autograder.grading.course import ROOT
+from autograder.student.submit import student_id
 
 
 def grade_one_command(zip_path: Path, out: Path, args) -> list[str]:
