@@ -27,7 +27,7 @@ test-nb: workspace
 
 ## make mutants: the mutation test alone (kill rate of the hidden tests, hints of the visible checks)
 mutants: venv
-	$(PY) -m pytest -q tests/test_mutants.py $(PYTEST_ARGS)
+	$(PY) -m pytest -q tests/exercises/test_mutants.py $(PYTEST_ARGS)
 
 ## make release: regenerate notebooks/ from solutions/
 release: venv

@@ -1,5 +1,10 @@
 """Test configuration: which copy of the package the exercise tests run against.
 
+The suite mirrors the project: ``exercises/`` (the package's functions, its
+checks, the mutant catalogue), ``course/`` (release, notebooks, data, the
+student's commands), ``grader/`` (harness, pipeline, hostile corpus,
+similarity); shared helpers live in ``support/``.
+
 ``--impl=reference`` (default) puts ``solutions/`` first on ``sys.path``;
 ``--impl=student`` puts ``notebooks/`` (the untouched release), ``--impl=work``
 the student's working copy ``work/`` (``make test-nb``). Exercise tests import
@@ -15,6 +20,7 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))  # the suite's shared helpers
 IMPLS = {"reference": ROOT / "solutions", "student": ROOT / "notebooks", "work": ROOT / "work"}
 
 

@@ -270,7 +270,7 @@ def grade_functions(
 def judge_function(name: str, cases: list, records: dict[str, dict], course, settings: Settings) -> Verdict:
     """Passed when every case is right; otherwise the first wrong case's reason and what it probes."""
     if not cases:
-        return Verdict(name, False, "no hidden cases for this function (instructor: check autograder/hidden.py)", 0)
+        return Verdict(name, False, "no hidden cases for this function (instructor: check autograder/hidden/)", 0)
     for i, case in enumerate(cases):
         reason = judge(name, case, records.get(f"{name}.{i}"), course, settings)
         if reason is not None:

@@ -25,6 +25,7 @@ from autograder.grading.course import ROOT
 
 LIMITS = ["--timeout", "5", "--cell-timeout", "5", "--job-timeout", "8", "--memory-mb", "1536", "--seed", "20240601", "-q"]
 TOKEN = uuid.uuid4().hex[:10]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # the first test carries the module's one grading run of every case
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
@@ -37,7 +38,7 @@ def graded(tmp_path_factory):
     base = tmp_path_factory.mktemp("corpus")
     course = built_course(tmp_path_factory.getbasetemp() / "grader-course")
     root = base / "course"
-    known = [ROOT / "solutions" / "backproplab" / "softmax.py", ROOT / "autograder" / "hidden.py", course.reference_pkg / "softmax.py"]
+    known = [ROOT / "solutions" / "backproplab" / "softmax.py", ROOT / "autograder" / "hidden" / "compare.py", course.reference_pkg / "softmax.py"]
     namespace = sandbox.available() == sandbox.NAMESPACE
     cases = {c.name: c for c in corpus(course, TOKEN, known, [root / "gradebook.db", root / "grades.csv"])}
     write(list(cases.values()), base / "lms-download", namespace)

@@ -21,7 +21,7 @@ import textwrap
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STUBS = ROOT / "notebooks" / "backproplab"
 
 INDEPENDENT = ["ada", "ben", "cai", "dee", "eli", "fay", "gus", "hal", "ivy"]

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "solutions" / "backproplab"
 
 SETUP = "%load_ext autoreload\n%autoreload 2\n%matplotlib inline\n\nimport numpy as np\n\nrng = np.random.default_rng(0)"

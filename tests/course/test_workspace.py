@@ -20,7 +20,7 @@ import pytest
 from autograder.student import workspace
 from autograder.student.workspace import MANIFEST, UPDATES, sync
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EDIT = "\n# my own work: 3 hours of it\n"
 
 
@@ -140,7 +140,7 @@ def test_no_command_destroys_or_blocks_student_work(tmp_path: Path) -> None:
 
     _git(student, "pull", "-q", "--ff-only")
     _make(student, "release")  # what the sync test's failure text advises
-    _make(student, "test", "TESTS=tests/test_environment.py", "NBVAL_NOTEBOOKS=solutions/01_softmax.ipynb")
+    _make(student, "test", "TESTS=tests/course/test_environment.py", "NBVAL_NOTEBOOKS=solutions/01_softmax.ipynb")
     sync = _make(student, "workspace").stdout
     assert mine.read_text() == edited
     assert "(clearer)" in untouched.read_text()  # the update reached the file the student had not touched

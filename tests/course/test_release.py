@@ -13,7 +13,7 @@ import pytest
 from autograder.release.fingerprints import differences
 from autograder.release.student_copy import FINGERPRINTS, NOTEBOOKS, PACKAGE, SOLUTIONS, release, stub_source
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CORETYPES = ("Prescott", "Haswell", "Zen")  # OpenBLAS kernels any x86-64 CPU can run
 FINGERPRINTS_PATH = f"{PACKAGE}/{FINGERPRINTS}"
 

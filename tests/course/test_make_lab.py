@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 URL = re.compile(r"(http://127\.0\.0\.1:\d+/lab\?token=\w+)")
 
 

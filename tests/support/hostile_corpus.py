@@ -196,7 +196,7 @@ def corpus(course, token: str, known: list[Path], course_files: list[Path]) -> l
         "        yield from (os.path.join(_root, f) for f in _files)\n"
         "for _p in _paths():\n"
         "    try:\n"
-        "        _src = open(_p).read() if os.path.basename(_p) in ('softmax.py', 'hidden.py') else ''\n"
+        "        _src = open(_p).read() if os.path.basename(_p) in ('softmax.py', 'hidden.py', 'compare.py') else ''\n"
         "    except OSError:\n"
         "        continue\n"
         "    if _p != __file__ and '### BEGIN ' + 'SOLUTION' in _src and 'def softmax(' in _src:\n"

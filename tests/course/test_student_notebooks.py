@@ -29,7 +29,7 @@ import pytest
 from backproplab import EXERCISES
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 SOLUTIONS = ROOT / "solutions"
 PACKAGE = "backproplab"

@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 from student_course import DATA, SOLUTIONS, copy_course
 
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 NOTEBOOK = "01_softmax.ipynb"
 
 
@@ -46,6 +46,7 @@ MISSING = "no Chromium/chromedriver (apt-get install chromium chromium-driver)"
 pytestmark = [
     pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER) and not REQUIRED, reason=MISSING),
     pytest.mark.timeout(600),
+    pytest.mark.slow,
 ]
 
 CHROMIUM_FLAGS = [
