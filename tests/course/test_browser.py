@@ -271,24 +271,25 @@ def close_dialog(driver) -> None:
     wait_for(driver, "!document.querySelector('.jp-Dialog')", 10, "the dialog to close")
 
 
-def test_nbgrader_validate_in_the_browser(lab: Lab, browser, tmp_path: Path) -> None:
+def validated(browser, lab: Lab, tmp_path: Path, copy: str) -> tuple[dict, float]:
+    """nbgrader's Validate on notebook 01 of `copy` ("student" or "solved"): its dialog, and the seconds it took."""
     start = time.perf_counter()
-    open_notebook(browser, lab, f"student/{NOTEBOOK}")
+    open_notebook(browser, lab, f"{copy}/{NOTEBOOK}")
     result = validate(browser)
-    failed_in = time.perf_counter() - start
-    screenshot(browser, tmp_path, "browser_validate_student.png")
+    seconds = time.perf_counter() - start
+    screenshot(browser, tmp_path, f"browser_validate_{copy}.png")
     close_dialog(browser)
+    return result, seconds
+
+
+def test_nbgrader_validate_in_the_browser(lab: Lab, browser, tmp_path: Path) -> None:
+    result, failed_in = validated(browser, lab, tmp_path, "student")
     assert result["title"] == "Validation Results"
     assert "validation-failed" in result["classes"], result
     assert "The following cell failed" in result["text"]
     assert "NotImplementedError" in result["text"], result["text"][:2000]  # the stubs', in the graded cells
 
-    start = time.perf_counter()
-    open_notebook(browser, lab, f"solved/{NOTEBOOK}")
-    result = validate(browser)
-    passed_in = time.perf_counter() - start
-    screenshot(browser, tmp_path, "browser_validate_solved.png")
-    close_dialog(browser)
+    result, passed_in = validated(browser, lab, tmp_path, "solved")
     assert "validation-success" in result["classes"], result
     assert "Success! Your notebook passes all the tests." in result["text"]
     print(f"\nValidate: untouched release {failed_in:.1f} s (failed as it should), solved copy {passed_in:.1f} s (passed)")
