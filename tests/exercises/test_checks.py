@@ -120,7 +120,7 @@ def test_unknown_mistakes_get_a_property_message(student_checks) -> None:
         return Z.reshape(-1, 7)
 
     message, _, _ = _run(student_checks, "softmax", crashes)
-    assert message.startswith("softmax raised ValueError")
+    assert message.startswith("softmax: raised ValueError")
 
     def half_sigmoid(Z):
         return 0.5 / (1 + np.exp(-np.clip(Z, -500, 500)))
@@ -296,6 +296,98 @@ def test_hint_shows_in_a_real_notebook_kernel(tmp_path, monkeypatch: pytest.Monk
     NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(course)}}).execute()
     graded = nb.cells[-1]
     errors = [o for c in nb.cells for o in c.outputs if o.output_type == "error"]
-    assert [(o.ename, o.evalue) for o in errors] == [("AssertionError", f"{mutant.function}: {mutant.hint}")]
+    assert [(o.ename, o.evalue) for o in errors] == [("CheckFailed", f"{mutant.function}: {mutant.hint}")]  # an AssertionError
     assert errors[0] in graded.outputs
+    shown = "\n".join(errors[0].traceback)
+    assert "✗" in shown and mutant.hint in shown
+    assert "checks" not in shown and "File " not in shown, "the result block shows none of the checker's frames"
     assert not [o for c in nb.cells for o in c.outputs if o.output_type == "stream" and o.name == "stderr"]
+
+
+# ------------------------------------------------------------------ the result a student reads
+
+
+def test_an_endless_loop_is_stopped_with_a_clear_line(student_checks, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(student_checks.report, "CALL_SECONDS", 0.3)
+
+    def spins(Z):
+        while True:
+            pass
+
+    start = time.perf_counter()
+    message, _, _ = _run(student_checks, "softmax", spins)
+    assert message.startswith("softmax: softmax did not return within 0.3 s"), message
+    assert time.perf_counter() - start < 30  # stopped, not waited out (a bound on a hang, not a timing)
+
+
+def test_outputs_are_named_and_what_is_right_is_said(student_checks) -> None:
+    from backproplab.losses import softmax_cross_entropy
+
+    def dz_doubled(Z, Y):
+        loss, dZ = softmax_cross_entropy(Z, Y)
+        return loss, 2 * dZ
+
+    message, _, _ = _run(student_checks, "softmax_cross_entropy", dz_doubled)
+    assert "loss is right" in message and "dZ has wrong values" in message and "output 2" not in message
+
+    from backproplab.activations import relu
+
+    def relu64(Z):
+        return relu(Z).astype(np.float64)
+
+    message, _, _ = _run(student_checks, "relu", relu64)
+    assert "the right values but dtype float64; expected float32" in message, message
+
+
+def test_every_kind_of_failure_is_listed_once(student_checks) -> None:
+    from backproplab.softmax import softmax
+
+    def two_bugs(Z):
+        if Z.ndim == 1:
+            raise IndexError("no 1-D rows here")
+        return softmax(Z) * 1.5
+
+    message, _, _ = _run(student_checks, "softmax", two_bugs)
+    lines = message.splitlines()
+    assert len(lines) >= 2 and all(line.startswith("  also: ") for line in lines[1:]), message
+    assert sum("IndexError" in line for line in lines) == 1 and "one 1-D row" in message
+
+
+def test_a_wrong_loss_is_blamed_before_its_gradient(student_checks) -> None:
+    from backproplab.softmax import softmax
+    from backproplab.softmax_regression import softmax_regression_loss
+
+    def softmax_twice(W, X, Y, lam):
+        _, dW = softmax_regression_loss(W, X, Y, lam)  # the gradient is right ...
+        S = softmax(softmax(X @ W))  # ... the loss applies softmax twice
+        m = X.shape[0]
+        return -np.sum(Y * np.log(S)) / m + lam / 2 * np.sum(W * W), dW
+
+    message, _, _ = _run(student_checks, "softmax_regression_loss", softmax_twice)
+    assert message.startswith("softmax_regression_loss: dW is right; loss has wrong values"), message
+    assert "numerical gradient" not in message and "fix the loss first" in message
+
+
+def test_a_file_that_no_longer_matches_the_loaded_code_is_named(student_checks, tmp_path, monkeypatch) -> None:
+    import sys
+
+    (tmp_path / "mine.py").write_text("import numpy as np\n\ndef softmax(Z):\n    E = np.exp(Z - Z.max(axis=-1, keepdims=True))\n"
+                                      "    return E / E.sum(axis=-1, keepdims=True)\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop("mine", None)
+    import mine
+
+    assert _run(student_checks, "softmax", mine.softmax)[0] is None
+    (tmp_path / "mine.py").write_text("import numpy as np\n\ndef softmax(Z):\n    return Z +\n", encoding="utf-8")
+    message, _, _ = _run(student_checks, "softmax", mine.softmax)
+    assert message.startswith("softmax: mine.py line 4 has a syntax error") and "previous version" in message
+    (tmp_path / "mine.py").write_text("import numpy as np\n\ndef softmax(Z):\n    return Z\n", encoding="utf-8")
+    message, _, _ = _run(student_checks, "softmax", mine.softmax)
+    assert "has changed since this kernel loaded it" in message
+
+
+def test_a_failed_check_renders_without_the_checkers_frames(student_checks) -> None:
+    err = student_checks.report.CheckFailed("softmax: the hint\n  also: something else")
+    assert isinstance(err, AssertionError)
+    lines = err._render_traceback_()
+    assert "✗ softmax: the hint" in lines[0] and "something else" in lines[1] and len(lines) == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import traceback
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -25,6 +26,11 @@ class Raised:
 
     def __init__(self, exc: BaseException) -> None:
         self.type_name, self.message, self.exc = type(exc).__name__, str(exc), exc
+
+    def where(self) -> str:
+        """`` (file.py line N)`` of the innermost frame outside the checks, or ''."""
+        frames = [f for f in traceback.extract_tb(self.exc.__traceback__) if Path(f.filename).parent.name != "checks"]
+        return f" ({Path(frames[-1].filename).name} line {frames[-1].lineno})" if frames else ""
 
 
 def summarize(value, stats: bool = False):
@@ -69,21 +75,28 @@ def _projections(n: int) -> np.ndarray:
     return P / np.linalg.norm(P, axis=1, keepdims=True)
 
 
-def mismatch(got, want, path: str = "") -> str | None:
-    """``None`` when fingerprint `got` agrees with `want`, else what differs (for a student)."""
-    what = path or "the output"
+def mismatch(got, want, path: str = "", parts: tuple[str, ...] = (), whole: str = "") -> str | None:
+    """``None`` when fingerprint `got` agrees with `want`, else what differs (for a student).
+
+    `parts` names the parts of a tuple output (``("loss", "dW")``) and `whole`
+    a dict output (``"grads"``), so a message says ``dW``, never "output 2".
+    A tuple whose parts are partly right says which are.
+    """
+    what = path or whole or "the output"
     if "raises" in want or "raises" in got:
         if got.get("raises") == want.get("raises"):
             return None
         return f"raised {got['raises']}" if "raises" in got else f"should raise {want['raises']}"
     if "seq" in want:
+        names = [parts[i] if i < len(parts) else f"output {i + 1}" for i in range(len(want["seq"]))]
         if "seq" not in got or len(got["seq"]) != len(want["seq"]):
-            return f"should return {len(want['seq'])} values"
-        for i, (g, w) in enumerate(zip(got["seq"], want["seq"])):
-            reason = mismatch(g, w, f"{path}[{i}]" if path else f"output {i + 1}")
-            if reason:
-                return reason
-        return None
+            return f"should return {len(want['seq'])} values ({', '.join(names)})"
+        reasons = [mismatch(g, w, f"{path}[{i}]" if path else names[i]) for i, (g, w) in enumerate(zip(got["seq"], want["seq"]))]
+        wrong = [r for r in reasons if r]
+        if not wrong:
+            return None
+        right = [n for n, r in zip(names, reasons) if r is None]
+        return (f"{' and '.join(right)} {'is' if len(right) == 1 else 'are'} right; " if right else "") + "; ".join(wrong)
     if "dict" in want:
         if "dict" not in got:
             return f"{what} should be a dict"
@@ -91,7 +104,7 @@ def mismatch(got, want, path: str = "") -> str | None:
         if missing:
             return f"{what} lacks the keys {missing}"
         for k in want["dict"]:
-            reason = mismatch(got["dict"][k], want["dict"][k], f"{path or 'the output'}['{k}']")
+            reason = mismatch(got["dict"][k], want["dict"][k], f"{what}['{k}']")
             if reason:
                 return reason
         return None
@@ -99,12 +112,18 @@ def mismatch(got, want, path: str = "") -> str | None:
         return None if got.get("type") == want.get("type") else f"{what} is {got.get('type', 'an array')}, not {want.get('type', 'an array')}"
     if got["shape"] != want["shape"]:
         return f"{what} has shape {tuple(got['shape'])}; expected {tuple(want['shape'])}"
-    if want["shape"] and got["dtype"] != want["dtype"]:
-        return f"{what} has dtype {got['dtype']}; expected {want['dtype']}"
     for kind, label in (("nan", "NaN"), ("posinf", "inf"), ("neginf", "-inf")):
         if got[kind] != want[kind]:
             return f"{what} has {got[kind]} {label} entries; expected {want[kind]}"
-    rtol = RTOL.get(want["dtype"], RTOL["float32"] if got["dtype"] == "float32" else RTOL["float64"])
+    values = _values_mismatch(got, want, what)
+    if want["shape"] and got["dtype"] != want["dtype"]:
+        right = "the right values but " if values is None else ""
+        return f"{what} has {right}dtype {got['dtype']}; expected {want['dtype']}, the dtype of the input"
+    return values
+
+
+def _values_mismatch(got: dict, want: dict, what: str) -> str | None:
+    rtol = max(RTOL.get(want["dtype"], RTOL["float64"]), RTOL.get(got["dtype"], RTOL["float64"]))
     if "std" in want:
         if want["std"] == 0:
             return None if got["std"] == 0 and abs(got["mean"] - want["mean"]) <= 1e-12 else f"{what} has the wrong values"

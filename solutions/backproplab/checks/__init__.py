@@ -42,6 +42,7 @@ from .codec import decode, encode, key, probe_digest
 from .fingerprint import FORMAT, Raised, mismatch, recorded, summarize
 from .inputs import Probe
 from .properties import dtype_property
+from .report import CallTimedOut, CheckFailed, passed, stale_source, time_limit
 from .running import Replay, changed_argument, package_call, quiet, run, substituted
 
 PASSED = "visible checks passed"
@@ -74,23 +75,29 @@ def probes(name: str, call: Callable | None = None) -> list[Probe]:
     return builder(rng, call)
 
 
-def first_failed_property(name: str, fn: Callable, items: list[Probe], answers: list) -> str | None:
-    for p, out in zip(items, answers):
-        for prop in [*PROPERTIES[name], dtype_property]:
-            try:
-                with quiet():
-                    reason = prop(fn, p, out)
-            except Exception:  # a property that cannot even be evaluated says nothing more
-                continue
-            if reason:
-                return f"{reason} (probe: {p.note})"
+def failed_property(name: str, fn: Callable, p: Probe, out) -> str | None:
+    """The first property of a right answer that `out` (the answer to probe `p`) lacks, or None."""
+    for prop in [*PROPERTIES[name], dtype_property]:
+        try:
+            with quiet(), time_limit():
+                reason = prop(fn, p, out)
+        except CallTimedOut as exc:
+            return f"{name} {exc}"
+        except Exception:  # a property that cannot even be evaluated says nothing more
+            continue
+        if reason:
+            return reason
     return None
 
 
 def check(name: str, fn: Callable) -> None:
     """Run the visible checks of exercise function `name` on `fn` (see the module docstring)."""
+    __tracebackhide__ = True  # noqa: F841 - IPython and pytest hide this frame
     if not callable(fn):
-        raise AssertionError(f"{name}: expected a function, got {type(fn).__name__}")
+        raise CheckFailed(f"{name}: expected a function, got {type(fn).__name__}")
+    stale = stale_source(fn)
+    if stale:
+        raise CheckFailed(f"{name}: {stale}")
     data = recorded()
     entry = data["functions"].get(name) if data else None
     replay = Replay(entry.get("replay", {})) if entry else None
@@ -107,37 +114,67 @@ def check(name: str, fn: Callable) -> None:
     got = [dict(summarize(o, stats), changed=c) for o, c in zip(answers, changed)]
     if entry is not None:
         if all(_agrees(g, w) for g, w in zip(got, entry["reference"])):
-            print(f"{name}: {PASSED}")
+            passed(name, PASSED)
             return
         for wrong in entry["mutants"]:
             if all(_agrees(g, w) for g, w in zip(got, wrong["outputs"])):
-                raise AssertionError(f"{name}: {wrong['hint']}")
-    _fail_or_pass(name, fn, items, answers, changed, entry)
+                raise CheckFailed(f"{name}: {wrong['hint']}")
+    problems = _problems(name, fn, items, answers, changed, entry)
+    if problems:
+        first, *rest = problems
+        raise CheckFailed("\n".join([f"{name}: {first}", *(f"  also: {r}" for r in rest)]))
+    passed(name, PASSED)
 
 
 def _agrees(got: dict, want: dict) -> bool:
     return got.get("changed") == want.get("changed") and mismatch(got, want) is None
 
 
-def _fail_or_pass(name, fn, items, answers, changed, entry) -> None:
+def _problems(name, fn, items, answers, changed, entry) -> list[str]:
+    """Every way the answers are wrong, most telling first, one line per kind with the probes it showed on."""
+    found: dict[str, list[str]] = {}
+    said: dict[str, str] = {}  # a raise is grouped by its type and place, shown with its first message
+
+    def add(reason: str, probe: Probe, group: str | None = None) -> None:
+        key = said.setdefault(group, reason) if group else reason
+        found.setdefault(key, []).append(probe.note)
+
+    e = BY_NAME[name]
     for p, out, c in zip(items, answers, changed):
         if isinstance(out, Raised):
-            raise AssertionError(f"{name} raised {out.type_name}: {out.message} (probe: {p.note})") from out.exc
-        if c:
-            raise AssertionError(f"{name} modified its argument {c} in place; return a new array instead (probe: {p.note})")
-    reason = first_failed_property(name, fn, items, answers)
-    if reason:
-        raise AssertionError(f"{name}: {reason}")
+            timed_out = out.type_name == CallTimedOut.__name__
+            add(f"{name} {out.message}" if timed_out else f"raised {out.type_name}{out.where()}: {out.message}", p,
+                group=f"{out.type_name}{out.where()}")
+        elif c:
+            add(f"modified its argument {c} in place; return a new array instead", p)
+    wrong_loss = set()
     if entry is not None:
-        for p, out, want in zip(items, answers, entry["reference"]):
-            diff = mismatch(summarize(out, name in STATS), want)
+        for i, (p, out, want) in enumerate(zip(items, answers, entry["reference"])):
+            if isinstance(out, Raised):
+                continue
+            mine = summarize(out, name in STATS)
+            diff = mismatch(mine, want, parts=e.outputs, whole=e.returns)
             if diff:
-                raise AssertionError(f"{name}: {diff} (probe: {p.note})")
-    print(f"{name}: {PASSED}")
+                add(diff, p)
+                if e.outputs[:1] == ("loss",) and "seq" in mine and "seq" in want and mismatch(mine["seq"][0], want["seq"][0]):
+                    wrong_loss.add(i)
+    for i, (p, out) in enumerate(zip(items, answers)):
+        if isinstance(out, Raised):
+            continue
+        reason = failed_property(name, fn, p, out)
+        if reason and i in wrong_loss and "numerical gradient" in reason:
+            continue  # the loss itself is wrong: a gradient check against it says nothing about the gradient
+        if reason:
+            add(reason, p)
+    lines = [f"{reason} (probe{'s' if len(notes) > 1 else ''}: {'; '.join(dict.fromkeys(notes))})" for reason, notes in found.items()]
+    if wrong_loss:
+        lines.append("fix the loss first: the gradient is checked against it")
+    return lines
 
 
 def _make(name: str) -> Callable[[Callable], None]:
     def check_function(fn: Callable) -> None:
+        __tracebackhide__ = True  # noqa: F841 - IPython and pytest hide this frame
         check(name, fn)
 
     check_function.__name__ = check_function.__qualname__ = f"check_{name}"

@@ -16,6 +16,7 @@ from ..contract import BY_NAME
 from .codec import decode, key
 from .fingerprint import Raised
 from .inputs import Probe
+from .report import time_limit
 
 PACKAGE = __package__.rpartition(".")[0]  # backproplab, or the private name the grader loads it under
 
@@ -60,11 +61,11 @@ def run(fn: Callable, probe: Probe):
     """Call `fn` on copies of the probe's arguments: (answer or Raised, arguments after the call)."""
     args, kwargs = copy.deepcopy(probe.args), copy.deepcopy(probe.kwargs)
     try:
-        with quiet():
+        with quiet(), time_limit():
             out = fn(*args, **kwargs)
     except NotImplementedError:
         raise
-    except Exception as exc:  # a student's error is a result to report
+    except Exception as exc:  # a student's error (or a time-out) is a result to report
         out = Raised(exc)
     return out, args
 
