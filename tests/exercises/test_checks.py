@@ -391,3 +391,18 @@ def test_a_failed_check_renders_without_the_checkers_frames(student_checks) -> N
     assert isinstance(err, AssertionError)
     lines = err._render_traceback_()
     assert "✗ softmax: the hint" in lines[0] and "something else" in lines[1] and len(lines) == 2
+
+
+def test_init_params_must_follow_its_seed(student_checks) -> None:
+    from backproplab.mlp import init_params
+
+    def global_rng(sizes, scheme="he", seed=0):
+        params = init_params(sizes, scheme, seed)
+        return {k: (v + np.random.standard_normal(v.shape) * 1e-9 if k.startswith("W") else v) for k, v in params.items()}
+
+    def fixed_seed(sizes, scheme="he", seed=0):
+        return init_params(sizes, scheme, 0)
+
+    assert "the same seed gave different arrays" in _run(student_checks, "init_params", global_rng)[0]
+    assert "a different seed gave the same weights" in _run(student_checks, "init_params", fixed_seed)[0]
+    assert _run(student_checks, "init_params", init_params)[0] is None

@@ -134,3 +134,26 @@ def dtype_property(fn, p, out) -> str | None:
         if a.ndim and a.dtype != want:
             return f"returned an array of dtype {a.dtype} for {want} input (keep the input's dtype)"
     return None
+
+
+def reproducible(fn: Callable, p: Probe, run: Callable) -> str | None:
+    """A random function's draws follow its ``seed`` argument: the same seed twice gives the same arrays, another seed others."""
+    import inspect
+
+    try:
+        bound = inspect.signature(fn).bind(*p.args, **p.kwargs)
+    except (TypeError, ValueError):
+        return None
+    bound.apply_defaults()
+    if "seed" not in bound.arguments:
+        return None
+    first, again = run(fn, p)[0], run(fn, p)[0]
+    other = dict(bound.arguments, seed=int(bound.arguments["seed"]) + 1)
+    moved = run(fn, Probe((), other, p.note))[0]
+    if any(not isinstance(a, Mapping) for a in (first, again, moved)):
+        return None  # raised, or not a dict: the other checks say so
+    if not all(np.array_equal(first[k], again.get(k)) for k in first):
+        return "the same seed gave different arrays: draw from np.random.default_rng(seed), not from the global np.random"
+    if all(np.array_equal(first[k], moved.get(k)) for k in first if k.startswith("W")):
+        return "a different seed gave the same weights: the draws must come from default_rng(seed)"
+    return None

@@ -41,7 +41,7 @@ from . import activations, backprop_single, layers, losses, mlp, softmax, softma
 from .codec import decode, encode, key, probe_digest
 from .fingerprint import FORMAT, Raised, mismatch, recorded, summarize
 from .inputs import Probe
-from .properties import dtype_property
+from .properties import dtype_property, reproducible
 from .report import CallTimedOut, CheckFailed, passed, stale_source, time_limit
 from .running import Replay, changed_argument, package_call, quiet, run, substituted
 
@@ -113,17 +113,23 @@ def check(name: str, fn: Callable) -> None:
     stats = name in STATS
     got = [dict(summarize(o, stats), changed=c) for o, c in zip(answers, changed)]
     if entry is not None:
-        if all(_agrees(g, w) for g, w in zip(got, entry["reference"])):
+        if all(_agrees(g, w) for g, w in zip(got, entry["reference"])) and not _unseeded(name, fn, items):
             passed(name, PASSED)
             return
         for wrong in entry["mutants"]:
             if all(_agrees(g, w) for g, w in zip(got, wrong["outputs"])):
                 raise CheckFailed(f"{name}: {wrong['hint']}")
-    problems = _problems(name, fn, items, answers, changed, entry)
+    problems = [*_unseeded(name, fn, items), *_problems(name, fn, items, answers, changed, entry)]
     if problems:
         first, *rest = problems
         raise CheckFailed("\n".join([f"{name}: {first}", *(f"  also: {r}" for r in rest)]))
     passed(name, PASSED)
+
+
+def _unseeded(name: str, fn: Callable, items: list[Probe]) -> list[str]:
+    """For a random draw, whose statistics may match while it ignores its seed: what is wrong with its seeding."""
+    seeded = reproducible(fn, items[0], run) if name in STATS else None
+    return [f"{seeded} (probe: {items[0].note})"] if seeded else []
 
 
 def _agrees(got: dict, want: dict) -> bool:
