@@ -281,7 +281,7 @@ def _graph(root, program) -> tuple[Tensor, list[Tensor]]:
 # --------------------------------------------------------------------------- the backward pass
 
 
-def backward(root, program=None) -> list[np.ndarray]:
+def backward(root, program=None) -> tuple[np.ndarray, ...]:
     """Backpropagate from the scalar tensor `root`: add ``∂root/∂t`` to ``t.grad`` for every tensor ``t`` it depends on.
 
     Parameters
@@ -293,7 +293,7 @@ def backward(root, program=None) -> list[np.ndarray]:
 
     Returns
     -------
-    list of ndarray
+    tuple of ndarray
         The gradients of the graph's inputs (the tensors without parents: the
         program's values, or for a tensor `root` the order `inputs_of` gives).
     """
@@ -316,7 +316,7 @@ def backward(root, program=None) -> list[np.ndarray]:
         if t._backward is not None:
             t._backward()
     ### END SOLUTION
-    return [t.grad for t in inputs]
+    return tuple(t.grad for t in inputs)
 
 
 # --------------------------------------------------------------------------- the MLP through the autograd

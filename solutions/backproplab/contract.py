@@ -93,7 +93,7 @@ CONTRACT: tuple[Exercise, ...] = (
     Exercise("unary_backward", "07", "autograd"),
     Exercise("log_softmax_backward", "07", "autograd"),
     Exercise("nll_backward", "07", "autograd"),
-    Exercise("backward", "07", "autograd", depends=_RULES, returns="the list of input gradients"),
+    Exercise("backward", "07", "autograd", depends=_RULES, returns="the input gradients"),
     Exercise("autograd_mlp_grads", "07", "autograd", depends=_RULES, outputs=("loss", "grads")),
     Exercise("autograd_train", "07", "autograd", depends=_RULES, outputs=("losses", "params")),
 )
