@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
+from ..tensor import Tensor
 from .arrays import (
     ACTIVATIONS,
     all_finite,
@@ -327,8 +328,6 @@ def program(values, program, n_ops):
 
 
 def scalar_tensor(t, func, name):
-    from ..tensor import Tensor
-
     if not isinstance(t, Tensor):
         raise ValueError(f"{func}(): {name} must be a Tensor (or call {func}(values, program)); got {type(t).__name__}")
     if t.shape != ():
@@ -338,8 +337,6 @@ def scalar_tensor(t, func, name):
 
 def _tensor_params(params, func, copy):
     """``(L, dict of leaf tensors)``: tensors are used as they are, arrays become new leaves (copied if `copy`)."""
-    from ..tensor import Tensor
-
     if isinstance(params, Mapping) and all(isinstance(v, Tensor) for v in params.values()):
         L = check_params({k: v.value for k, v in params.items()}, func)
         return L, dict(params)
