@@ -169,14 +169,19 @@ def dense_forward(A, W, b):
     return A, W, b
 
 
+def _product_backward(G, A, W, func: str, g_name: str):
+    """The upstream gradient `G` (m, k) of ``A @ W`` with `A` (m, n) and `W` (n, k)."""
+    G = as_float_array(G, g_name, func, ndim=2)
+    A = as_float_array(A, "A", func, ndim=2)
+    W = as_float_array(W, "W" if func == "dense_backward" else "B", func, ndim=2)
+    check_dense(A, W, func)
+    if G.shape != (A.shape[0], W.shape[1]):
+        raise ValueError(f"{func}(): {g_name} must have shape (m, k) = {(A.shape[0], W.shape[1])}; got {G.shape}")
+    return G, A, W
+
+
 def dense_backward(dZ, A, W):
-    dZ = as_float_array(dZ, "dZ", "dense_backward", ndim=2)
-    A = as_float_array(A, "A", "dense_backward", ndim=2)
-    W = as_float_array(W, "W", "dense_backward", ndim=2)
-    check_dense(A, W, "dense_backward")
-    if dZ.shape != (A.shape[0], W.shape[1]):
-        raise ValueError(f"dense_backward(): dZ must have shape (m, k) = {(A.shape[0], W.shape[1])}; got {dZ.shape}")
-    return dZ, A, W
+    return _product_backward(dZ, A, W, "dense_backward", "dZ")
 
 
 def activation_forward(Z, name):
@@ -273,12 +278,7 @@ def accumulate(grad, contribution):
 
 
 def matmul_backward(G, A, B):
-    G = as_float_array(G, "G", "matmul_backward", ndim=2)
-    A = as_float_array(A, "A", "matmul_backward", ndim=2)
-    B = as_float_array(B, "B", "matmul_backward", ndim=2)
-    check_dense(A, B, "matmul_backward")
-    if G.shape != (A.shape[0], B.shape[1]):
-        raise ValueError(f"matmul_backward(): G must have the shape of A @ B, {(A.shape[0], B.shape[1])}; got {G.shape}")
+    G, A, B = _product_backward(G, A, B, "matmul_backward", "G")
     return G.astype(A.dtype, copy=False), A, B.astype(A.dtype, copy=False)
 
 
