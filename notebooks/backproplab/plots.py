@@ -13,6 +13,8 @@ __all__ = [
     "plot_function_and_derivative",
     "plot_decision_boundary",
     "plot_series",
+    "plot_graph",
+    "trace_backward",
 ]
 
 
@@ -150,5 +152,78 @@ def plot_series(
         ax.set_yscale("log")
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def trace_backward(root, run: Callable) -> list:
+    """Call ``run(root)`` (a backward pass) and return the tensors whose ``_backward`` it called, in call order.
+
+    Each closure is wrapped for the duration of the call only, so the order is
+    the one your `backward` really uses.
+    """
+    from .tensor import nodes_of
+
+    visited, originals = [], {}
+    for t in nodes_of(root):
+        if t._backward is not None:
+            originals[id(t)] = (t, t._backward)
+
+            def traced(t=t, inner=t._backward):
+                visited.append(t)
+                inner()
+
+            t._backward = traced
+    try:
+        run(root)
+    finally:
+        for t, inner in originals.values():
+            t._backward = inner
+    return visited
+
+
+def plot_graph(root, order: Sequence | None = None, title: str = ""):
+    """The computational graph of `root`: inputs on the left, one column per depth, each node labelled op and shape.
+
+    Inputs that need a gradient are green, constants grey, computed tensors blue.
+    With `order` (tensors, e.g. from `trace_backward`), each visited node gets
+    its place in the backward pass in red.
+    """
+    from .tensor import nodes_of
+
+    plt = _plt()
+    nodes = nodes_of(root)
+    depth: dict[int, int] = {}
+
+    def level(t) -> int:
+        if id(t) not in depth:
+            depth[id(t)] = 1 + max((level(p) for p in t.parents), default=-1)
+        return depth[id(t)]
+
+    for t in nodes:  # an input sits just before the first op that uses it
+        if not t.parents:
+            depth[id(t)] = min(level(c) for c in nodes if any(p is t for p in c.parents)) - 1 if t is not root else 0
+    columns: dict[int, list] = {}
+    for t in sorted(nodes, key=lambda t: (bool(t.parents), -len(nodes_of(t)))):
+        columns.setdefault(level(t), []).append(t)
+    pos = {}
+    for x, col in columns.items():
+        for i, t in enumerate(col):
+            pos[id(t)] = (x, (len(col) - 1) / 2 - i)
+    height = max(len(c) for c in columns.values())
+    fig, ax = plt.subplots(figsize=(1.9 * len(columns) + 1, 1.1 * height + 1.2))
+    for t in nodes:
+        for p in t.parents:
+            ax.annotate("", xy=pos[id(t)], xytext=pos[id(p)],
+                        arrowprops=dict(arrowstyle="->", color="0.55", shrinkA=24, shrinkB=24, lw=1))
+    rank = {id(t): i + 1 for i, t in enumerate(order or [])}
+    for t in nodes:
+        x, y = pos[id(t)]
+        color = "#cfe3f7" if t.parents else ("#d5f0d0" if t.requires_grad else "#e6e6e6")
+        ax.text(x, y, t.label(), ha="center", va="center", fontsize=8, bbox=dict(boxstyle="round", fc=color, ec="0.4"))
+        if id(t) in rank:
+            ax.text(x + 0.32, y + 0.3, str(rank[id(t)]), color="#c0392b", fontsize=10, fontweight="bold", ha="center")
+    ax.set(xlim=(-0.6, len(columns) - 0.4), ylim=(-height / 2 - 0.2, height / 2 + 0.2), title=title)
+    ax.axis("off")
     fig.tight_layout()
     return fig

@@ -1,9 +1,9 @@
 """backproplab: the helper package of the backproplab course.
 
 Exercise modules (you fill these in): ``softmax``, ``losses``,
-``softmax_regression``, ``activations``, ``backprop_single``, ``layers``, ``mlp``.
+``softmax_regression``, ``activations``, ``backprop_single``, ``layers``, ``mlp``, ``autograd``.
 Infrastructure (complete): ``contract``, ``validate``, ``data``, ``gradcheck``, ``checks``, ``progress_child``,
-``plots``, ``train``, ``progress``.
+``plots``, ``train``, ``progress``, ``tensor`` (the autograd's graph node).
 
 Import functions from their modules, e.g. ``from backproplab.softmax import softmax``:
 this package imports nothing eagerly, so a half-written exercise file never

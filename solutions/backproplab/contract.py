@@ -23,7 +23,7 @@ class Exercise:
     Attributes
     ----------
     name, notebook, module : str
-        ``backproplab.<module>.<name>``, taught in notebook ``"01"`` … ``"06"``.
+        ``backproplab.<module>.<name>``, taught in notebook ``"01"`` … ``"07"``.
     depends : tuple of str
         Exercise functions it may call (the reference's calls and those its
         hint invites). It is checked and graded with the model answers of these
@@ -50,6 +50,8 @@ class Exercise:
 
 
 _SIGMOIDS = ("relu", "sigmoid", "tanh")
+_RULES = ("accumulate", "matmul_backward", "unary_backward", "log_softmax_backward", "nll_backward")
+"""The autograd's array-level rules: its ops' backward closures call them (notebook 07)."""
 
 CONTRACT: tuple[Exercise, ...] = (
     Exercise("softmax", "01", "softmax"),
@@ -86,6 +88,14 @@ CONTRACT: tuple[Exercise, ...] = (
     Exercise("mlp_loss", "06", "mlp", depends=("mlp_forward", "mlp_backward", "softmax_cross_entropy", "l2_penalty"),
              outputs=("loss", "grads")),
     Exercise("sgd_step", "06", "mlp", returns="the new params"),
+    Exercise("accumulate", "07", "autograd"),
+    Exercise("matmul_backward", "07", "autograd", outputs=("dA", "dB")),
+    Exercise("unary_backward", "07", "autograd"),
+    Exercise("log_softmax_backward", "07", "autograd"),
+    Exercise("nll_backward", "07", "autograd"),
+    Exercise("backward", "07", "autograd", depends=_RULES, returns="the input gradients"),
+    Exercise("autograd_mlp_grads", "07", "autograd", depends=_RULES, outputs=("loss", "grads")),
+    Exercise("autograd_train", "07", "autograd", depends=_RULES, outputs=("losses", "params")),
 )
 
 BY_NAME: dict[str, Exercise] = {e.name: e for e in CONTRACT}

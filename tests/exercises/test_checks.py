@@ -90,6 +90,7 @@ SAMPLES = {
     "04": "backward_single__W_not_transposed",
     "05": "dense_backward__db_not_summed",
     "06": "mlp_loss__biases_regularised",
+    "07": "accumulate__assign",
 }
 
 

@@ -96,6 +96,12 @@ REQUIRED = {
     "wrong update sign": ["sgd_step__wrong_sign"],
     "in-place mutation": ["relu__in_place", "activation_backward__in_place", "sgd_step__in_place"],
     "float64 for float32": ["relu_grad__float64", "softmax_regression_loss_loop__float64_accumulator"],
+    "autograd: = instead of +=": ["accumulate__assign"],
+    "autograd: no topological order": ["backward__no_topological_order", "backward__no_visited_set", "backward__breadth_first"],
+    "autograd: broadcast gradient not summed": ["accumulate__not_summed", "accumulate__leading_axes_only"],
+    "autograd: grads not zeroed between steps": ["autograd_train__no_zero_grad"],
+    "autograd: ReLU′ at 0": ["unary_backward__relu_at_zero"],
+    "autograd: in-place op corrupting a saved value": ["unary_backward__in_place_saved_output"],
 }
 
 

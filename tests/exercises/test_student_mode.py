@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-EXERCISE_MARKERS = " or ".join(f"nb0{i}" for i in range(1, 7))
+EXERCISE_MARKERS = " or ".join(f"nb0{i}" for i in range(1, 8))
 
 
 @pytest.mark.slow

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from backproplab import activations, backprop_single, layers, losses, mlp, softmax, softmax_regression
+from backproplab import activations, autograd, backprop_single, layers, losses, mlp, softmax, softmax_regression
+from backproplab.tensor import Tensor
 
 Z = np.zeros((2, 3))
 Y = np.array([[1.0, 0, 0], [0, 1.0, 0]])
@@ -64,6 +65,18 @@ CASES = [
     (lambda: backprop_single.forward_single(PCOL, np.zeros((3, 1))), ["forward_single", "x", "(2, 1)", "(3, 1)"]),
     (lambda: backprop_single.forward_single({**PCOL, "b1": np.zeros(3)}, np.zeros((2, 1))), ["forward_single", "b1", "(3, 1)"]),
     (lambda: backprop_single.backward_single(PCOL, {"a0": np.zeros((2, 1))}, 1.0), ["backward_single", "cache", "missing"]),
+    (lambda: autograd.accumulate(np.zeros((4, 3)), np.ones(3)), ["accumulate", "grad", "(4, 3)", "(3,)"]),
+    (lambda: autograd.matmul_backward(np.zeros((2, 3)), Z, W), ["matmul_backward", "G", "(2, 2)", "(2, 3)"]),
+    (lambda: autograd.unary_backward(Z, Z - 1, "relu"), ["unary_backward", "out", "relu"]),
+    (lambda: autograd.unary_backward(Z, Z, "gelu"), ["unary_backward", "gelu"]),
+    (lambda: autograd.log_softmax_backward(Z, np.zeros((3, 2))), ["log_softmax_backward", "same shape"]),
+    (lambda: autograd.nll_backward(np.ones(2), Z, Y), ["nll_backward", "g", "0-D"]),
+    (lambda: autograd.backward(Tensor(np.ones(3))), ["backward", "root", "scalar", "(3,)"]),
+    (lambda: autograd.backward("loss"), ["backward", "root", "Tensor", "str"]),
+    (lambda: autograd.backward([Z], np.array([[2, 0, -1]])), ["program_graph", "scalar", "(2, 3)"]),
+    (lambda: autograd.backward([Z], np.array([[2, 1, -1]])), ["program_graph", "row 0", "earlier nodes"]),
+    (lambda: autograd.autograd_mlp_grads(P, Z, Y, 0.1), ["autograd_mlp_grads", "Y", "(2, 2)", "(2, 3)"]),
+    (lambda: autograd.autograd_train(P, Z, Y[:, :2], 0.1, 0.5, 0), ["autograd_train", "batch_size", "0"]),
 ]
 
 

@@ -165,6 +165,21 @@ def test_one_wrong_function_fails_alone_and_composites_use_the_reference(tmp_pat
     assert "case:" in verdicts["log_softmax"].reason
 
 
+AUTOGRAD = ["accumulate", "matmul_backward", "unary_backward", "log_softmax_backward", "nll_backward", "backward",
+            "autograd_mlp_grads", "autograd_train"]
+
+
+def test_autograd_rules_in_the_graded_module_are_charged_once(tmp_path: Path, course) -> None:
+    """Notebook 07's ops call the rules through the module's names: the harness's reference patch reaches them."""
+    from autograder import mutants
+
+    mutant = next(m for m in mutants.catalogue() if m.id == "accumulate__assign")
+    package = _package(tmp_path, course, {"autograd.py": mutant.module_source()})
+    verdicts, _cells, _log = harness.grade_functions(AUTOGRAD, package, course, harness.Settings(seed=3), tmp_path / "work")
+    failed = {k for k, v in verdicts.items() if not v.passed}
+    assert failed == {"accumulate"}, {k: v.reason for k, v in verdicts.items()}
+
+
 @pytest.mark.parametrize("trick", [
     "import numpy, warnings\nwarnings.filterwarnings('ignore')\nnumpy.allclose = lambda *a, **k: True\nnumpy.testing.assert_allclose = lambda *a, **k: None\n",
     "import builtins\nbuiltins.__import__ = __import__\nimport sys\nsys.modules['numpy'].isclose = lambda *a, **k: True\n",

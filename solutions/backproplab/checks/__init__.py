@@ -37,7 +37,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..contract import BY_NAME
-from . import activations, backprop_single, layers, losses, mlp, softmax, softmax_regression
+from . import activations, autograd, backprop_single, layers, losses, mlp, softmax, softmax_regression
 from .codec import decode, encode, key, probe_digest
 from .fingerprint import FORMAT, Raised, mismatch, recorded, summarize
 from .inputs import Probe
@@ -50,7 +50,7 @@ FUNCTIONS = {e.name: e.module for e in BY_NAME.values()}
 STATS = {e.name for e in BY_NAME.values() if e.random}
 """Functions whose answers are random draws: compared by mean and standard deviation."""
 
-_MODULES = (softmax, losses, softmax_regression, activations, backprop_single, layers, mlp)
+_MODULES = (softmax, losses, softmax_regression, activations, backprop_single, layers, mlp, autograd)
 PROBES: dict[str, Callable] = {k: v for m in _MODULES for k, v in m.PROBES.items()}
 """Function → builder of its visible probes. Builders taking `call` derive inputs (caches) from other functions."""
 PROPERTIES: dict[str, list[Callable]] = {k: v for m in _MODULES for k, v in m.PROPERTIES.items()}

@@ -1,0 +1,385 @@
+"""A small reverse-mode autograd on NumPy arrays, micrograd style but with tensors (notebook 07).
+
+Every op takes `Tensor`s (``backproplab.tensor``), computes its value and
+returns a new tensor that remembers its parents and carries a ``_backward``
+closure. The closure is the same for every op: it hands the output's finished
+gradient to the op's **rule** (a function of arrays: upstream gradient and the
+values the op saved → one gradient per parent) and adds each result into the
+parent's ``grad`` with `accumulate`. `backward` orders the graph and calls the
+closures from the root down.
+
+You write the rules (`matmul_backward`, `unary_backward`,
+`log_softmax_backward`, `nll_backward`), `accumulate`, `backward`, the MLP
+built from ops (`autograd_mlp_grads`) and a training epoch through it
+(`autograd_train`). The ops below (``matmul``, ``add``, ``mul``, ``relu``,
+``sigmoid``, ``tanh``, ``log_softmax``, ``cross_entropy``, ``sum_all``,
+``scale``) are given; ``add``, ``mul``, ``sum_all`` and ``scale`` show
+complete rules as examples. Every exercise function takes and returns arrays
+(``backward`` also takes a tensor), so the grader can call it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from . import validate
+from .tensor import Tensor, inputs_of, zero_grad
+
+# --------------------------------------------------------------------------- the rules
+
+
+def accumulate(grad: np.ndarray, contribution: np.ndarray) -> np.ndarray:
+    """``grad`` plus one more contribution to it, summed down to ``grad``'s shape.
+
+    A tensor used by several ops receives one contribution from each: they
+    add up (``+=``, never ``=``). A contribution can be larger than the
+    tensor when the op broadcast it (a bias ``(k,)`` added to ``(m, k)``
+    scores): the broadcast copied the tensor along those axes, so its
+    gradient is the **sum** over them (the batch note's ``db``).
+
+    Parameters
+    ----------
+    grad : ndarray
+        The gradient accumulated so far (the tensor's shape).
+    contribution : ndarray
+        A shape ``grad`` broadcasts to: extra leading axes, or size-1 axes of
+        ``grad`` stretched.
+
+    Returns
+    -------
+    ndarray, shape and dtype of `grad`
+        A new array; `grad` is not modified (a rule may hand the same array
+        to two parents, so in-place additions could reach the wrong one).
+    """
+    grad, contribution = validate.accumulate(grad, contribution)
+    ### BEGIN SOLUTION
+    # hint: sum contribution over its extra leading axes, then (keepdims) over the axes where grad has size 1; return grad + that, a new array
+    extra = contribution.ndim - grad.ndim
+    summed = contribution.sum(axis=tuple(range(extra))) if extra else contribution
+    stretched = tuple(i for i, n in enumerate(grad.shape) if n == 1 and summed.shape[i] != 1)
+    if stretched:
+        summed = summed.sum(axis=stretched, keepdims=True)
+    return grad + summed
+    ### END SOLUTION
+
+
+def matmul_backward(G: np.ndarray, A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rule of ``C = A @ B``: the gradients of `A` and `B` from the gradient `G` of `C`.
+
+    Parameters
+    ----------
+    G : ndarray, shape (m, k)
+    A : ndarray, shape (m, n)
+    B : ndarray, shape (n, k)
+
+    Returns
+    -------
+    dA : ndarray, shape (m, n)
+    dB : ndarray, shape (n, k)
+    """
+    G, A, B = validate.matmul_backward(G, A, B)
+    ### BEGIN SOLUTION
+    # hint: dA = G Bᵀ and dB = Aᵀ G (check the shapes: each gradient has its input's shape)
+    return G @ B.T, A.T @ G
+    ### END SOLUTION
+
+
+def unary_backward(G: np.ndarray, out: np.ndarray, name: str) -> np.ndarray:
+    """Rule of an elementwise activation, from the **output** it saved.
+
+    Parameters
+    ----------
+    G : ndarray
+        Gradient of the output.
+    out : ndarray, shape of `G`
+        The op's output ``g(z)``: ``relu`` ≥ 0, ``sigmoid`` in [0, 1], ``tanh`` in [-1, 1].
+    name : {"relu", "sigmoid", "tanh"}
+
+    Returns
+    -------
+    ndarray, shape of `G`
+        ``G ⊙ g′(z)`` written with `out`: ``relu′ = 1 where out > 0`` (0 at
+        z = 0), ``σ′ = out (1 − out)``, ``tanh′ = 1 − out²``. `out` is left
+        unchanged: the next layer's matmul saved the very same array.
+    """
+    G, out, name = validate.unary_backward(G, out, name)
+    ### BEGIN SOLUTION
+    # hint: relu: G where out > 0, else 0; sigmoid: G * out * (1 - out); tanh: G * (1 - out**2) — into new arrays, out is shared
+    if name == "relu":
+        return G * (out > 0)
+    if name == "sigmoid":
+        return G * out * (1 - out)
+    return G * (1 - out * out)
+    ### END SOLUTION
+
+
+def log_softmax_backward(G: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Rule of the row-wise ``out = log_softmax(Z)``, from the output it saved.
+
+    Parameters
+    ----------
+    G : ndarray, shape (m, k)
+        Gradient of `out`.
+    out : ndarray, shape (m, k)
+        The log-probabilities; ``exp(out)`` is the softmax ``S``.
+
+    Returns
+    -------
+    dZ : ndarray, shape (m, k)
+        ``G − S ⊙ (row sums of G)``: each row of the Jacobian is ``I − 1 sᵀ``.
+    """
+    G, out = validate.log_softmax_backward(G, out)
+    ### BEGIN SOLUTION
+    # hint: S = exp(out); dZ = G - S * (the sum of each row of G, kept as a column)
+    return G - np.exp(out) * G.sum(axis=1, keepdims=True)
+    ### END SOLUTION
+
+
+def nll_backward(g, logp: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """Rule of the mean cross-entropy ``loss = −(1/m) Σ Y ⊙ logp`` against one-hot `Y`.
+
+    Parameters
+    ----------
+    g : scalar
+        Gradient of the loss (1 at the root).
+    logp : ndarray, shape (m, k)
+        Log-probabilities.
+    Y : ndarray, shape (m, k)
+        One-hot targets (a constant: no gradient).
+
+    Returns
+    -------
+    dlogp : ndarray, shape (m, k), dtype of `logp`
+    """
+    g, logp, Y = validate.nll_backward(g, logp, Y)
+    ### BEGIN SOLUTION
+    # hint: the loss is a sum divided by m with a minus sign: dlogp = -g * Y / m
+    return Y * logp.dtype.type(-g / logp.shape[0])
+    ### END SOLUTION
+
+
+# --------------------------------------------------------------------------- the ops (given)
+
+
+def leaf(value, name: str = "") -> Tensor:
+    """An input tensor whose gradient we want (a parameter)."""
+    return Tensor(validate.as_float_array(value, "value", "leaf"), name=name)
+
+
+def constant(value, name: str = "") -> Tensor:
+    """An input tensor that needs no gradient (data, targets): the ops skip it."""
+    return Tensor(validate.as_float_array(value, "value", "constant"), name=name, requires_grad=False)
+
+
+def _node(value: np.ndarray, parents: tuple[Tensor, ...], op: str, rule: Callable[[np.ndarray], tuple]) -> Tensor:
+    """The output tensor of one op, with its ``_backward`` closure: ``rule(out.grad)`` accumulated into the parents."""
+    out = Tensor(value, parents, op, requires_grad=any(p.requires_grad for p in parents))
+
+    def _backward() -> None:
+        for parent, g in zip(parents, rule(out.grad)):
+            if parent.requires_grad:
+                parent.grad = accumulate(parent.grad, g)
+
+    out._backward = _backward
+    return out
+
+
+def matmul(a: Tensor, b: Tensor) -> Tensor:
+    """``a @ b`` for 2-D tensors."""
+    return _node(a.value @ b.value, (a, b), "matmul", lambda G: matmul_backward(G, a.value, b.value))
+
+
+def add(a: Tensor, b: Tensor) -> Tensor:
+    """``a + b`` with NumPy broadcasting (a bias ``(k,)`` on ``(m, k)`` scores). Both get ``G``; `accumulate` sums it down."""
+    return _node(a.value + b.value, (a, b), "add", lambda G: (G, G))
+
+
+def mul(a: Tensor, b: Tensor) -> Tensor:
+    """Elementwise ``a * b`` (broadcasting); ``mul(w, w)`` is ``w²``, a tensor used twice."""
+    return _node(a.value * b.value, (a, b), "mul", lambda G: (G * b.value, G * a.value))
+
+
+def _activation(name: str, forward: Callable[[np.ndarray], np.ndarray]) -> Callable[[Tensor], Tensor]:
+    def op(a: Tensor) -> Tensor:
+        value = forward(a.value)
+        return _node(value, (a,), name, lambda G: (unary_backward(G, value, name),))
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"Elementwise {name}; the rule uses the saved output."
+    return op
+
+
+relu = _activation("relu", lambda z: np.maximum(z, 0))
+sigmoid = _activation("sigmoid", lambda z: np.exp(-np.logaddexp(0, -z)))  # 1 / (1 + e^-z) without overflow
+tanh = _activation("tanh", np.tanh)
+ACTIVATION_OPS = {"relu": relu, "sigmoid": sigmoid, "tanh": tanh}
+
+
+def log_softmax(a: Tensor) -> Tensor:
+    """Row-wise log-softmax of a 2-D tensor, stable (the row maximum is subtracted first)."""
+    Z = a.value - a.value.max(axis=1, keepdims=True)
+    value = Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
+    return _node(value, (a,), "log_softmax", lambda G: (log_softmax_backward(G, value),))
+
+
+def cross_entropy(logp: Tensor, Y: Tensor) -> Tensor:
+    """Mean cross-entropy ``−(1/m) Σ Y ⊙ logp`` of log-probabilities against one-hot targets (a scalar)."""
+    value = np.asarray(-(Y.value * logp.value).sum() / logp.shape[0], dtype=logp.dtype)
+    return _node(value, (logp, Y), "cross_entropy", lambda g: (nll_backward(g, logp.value, Y.value), None))
+
+
+def sum_all(a: Tensor) -> Tensor:
+    """The sum of every entry (a scalar); every entry gets the upstream gradient."""
+    return _node(np.asarray(a.value.sum(), dtype=a.dtype), (a,), "sum", lambda g: (np.full_like(a.value, g),))
+
+
+def scale(a: Tensor, c: float) -> Tensor:
+    """``c · a`` for a number `c` (the λ/2 of weight decay)."""
+    c = a.dtype.type(c)
+    return _node(c * a.value, (a,), f"× {float(c):g}", lambda G: (c * G,))
+
+
+PROGRAM_OPS = ("matmul", "add", "relu", "sigmoid", "tanh", "log_softmax", "sum", "mul")
+"""Op codes of `program_graph`."""
+
+
+def program_graph(values, program) -> tuple[Tensor, list[Tensor]]:
+    """The graph of a small program, as the grader builds it for `backward`.
+
+    `values` are the inputs (nodes ``0 … n−1``); row ``r = (code, i, j)`` of the
+    int array `program` computes node ``n + r`` = ``PROGRAM_OPS[code]`` of
+    nodes ``i`` (and ``j`` for the two-input ops). The last node is the root
+    and must be a scalar. Returns ``(root, inputs)``.
+    """
+    values, program = validate.program(values, program, len(PROGRAM_OPS))
+    nodes = [leaf(v, f"x{i}") for i, v in enumerate(values)]
+    binary = {"matmul": matmul, "add": add, "mul": mul}
+    unary = {**ACTIVATION_OPS, "log_softmax": log_softmax, "sum": sum_all}
+    for r, (code, i, j) in enumerate(program.tolist()):
+        op = PROGRAM_OPS[code]
+        try:
+            with np.errstate(all="ignore"):
+                node = binary[op](nodes[i], nodes[j]) if op in binary else unary[op](nodes[i])
+        except (ValueError, IndexError) as exc:
+            raise ValueError(f"program_graph(): row {r} ({op} of nodes {i}, {j}) cannot run: {exc}") from None
+        nodes.append(node)
+    if nodes[-1].shape != ():
+        raise ValueError(f"program_graph(): the last node must be a scalar (end with 'sum'); got shape {nodes[-1].shape}")
+    return nodes[-1], nodes[: len(values)]
+
+
+def _graph(root, program) -> tuple[Tensor, list[Tensor]]:
+    """``(root, inputs)``: a scalar tensor and the tensors without parents it depends on, or a program's graph."""
+    if program is not None:
+        return program_graph(root, program)
+    validate.scalar_tensor(root, "backward", "root")
+    return root, inputs_of(root)
+
+
+# --------------------------------------------------------------------------- the backward pass
+
+
+def backward(root, program=None) -> tuple[np.ndarray, ...]:
+    """Backpropagate from the scalar tensor `root`: add ``∂root/∂t`` to ``t.grad`` for every tensor ``t`` it depends on.
+
+    Parameters
+    ----------
+    root : Tensor, shape ()
+        Usually a loss. (The grader and the checks call ``backward(values,
+        program)`` instead; the line above your code then builds that small
+        program's graph, see `program_graph`. You write the same code for both.)
+
+    Returns
+    -------
+    tuple of ndarray
+        The gradients of the graph's inputs (the tensors without parents: the
+        program's values, or for a tensor `root` the order `inputs_of` gives).
+    """
+    root, inputs = _graph(root, program)
+    ### BEGIN SOLUTION
+    # hint: depth first from root, append each tensor after all its parents (once: keep a set of ids); set root.grad to ones; call each _backward in the reversed order
+    order: list[Tensor] = []
+    seen: set[int] = set()
+
+    def visit(t: Tensor) -> None:
+        if id(t) not in seen:
+            seen.add(id(t))
+            for p in t.parents:
+                visit(p)
+            order.append(t)
+
+    visit(root)
+    root.grad = np.ones_like(root.value)
+    for t in reversed(order):
+        if t._backward is not None:
+            t._backward()
+    ### END SOLUTION
+    return tuple(t.grad for t in inputs)
+
+
+# --------------------------------------------------------------------------- the MLP through the autograd
+
+
+def autograd_mlp_grads(params, X: np.ndarray, Y: np.ndarray, lam: float, activation: str = "relu") -> tuple[np.floating, dict[str, np.ndarray]]:
+    """`mlp_loss` of notebook 06, computed by building the graph and calling `backward`.
+
+    Parameters
+    ----------
+    params : dict
+        ``W1 … WL``, ``b1 … bL`` as arrays, or as leaf tensors (then their
+        ``grad`` accumulates, exactly as in PyTorch: zero it between steps).
+    X : ndarray, shape (m, n_0)
+    Y : ndarray, shape (m, n_L), one-hot
+    lam : float
+        Weight decay: ``(λ/2) Σ ‖W_l‖²`` (weights only).
+    activation : {"relu", "sigmoid", "tanh"}
+
+    Returns
+    -------
+    loss : scalar
+    grads : dict
+        The ``grad`` of each parameter tensor after the backward pass.
+    """
+    L, P, X, Y, lam = validate.autograd_mlp_grads(params, X, Y, lam, activation)
+    ### BEGIN SOLUTION
+    # hint: A = constant(X); each layer Z = add(matmul(A, W), b), hidden ones A = ACTIVATION_OPS[activation](Z); loss = cross_entropy(log_softmax(Z), constant(Y)) plus scale(sum_all(mul(W, W)), lam / 2) per W; backward(loss)
+    A = constant(X, "X")
+    for l in range(1, L + 1):
+        Z = add(matmul(A, P[f"W{l}"]), P[f"b{l}"])
+        A = ACTIVATION_OPS[activation](Z) if l < L else Z
+    loss = cross_entropy(log_softmax(A), constant(Y, "Y"))
+    for l in range(1, L + 1):
+        loss = add(loss, scale(sum_all(mul(P[f"W{l}"], P[f"W{l}"])), lam / 2))
+    backward(loss)
+    return loss.value[()], {k: t.grad for k, t in P.items()}
+    ### END SOLUTION
+
+
+def autograd_train(params: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray, lam: float, lr: float, batch_size: int,
+                   activation: str = "relu") -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """One epoch of SGD through the autograd: the batches ``X[0:b], X[b:2b], …`` in order, one step each.
+
+    The parameters are leaf tensors made once (copies of `params`), reused by
+    every step, as in PyTorch.
+
+    Returns
+    -------
+    losses : ndarray, shape (number of batches,)
+        The loss of each batch before its step (dtype of `X`).
+    params : dict
+        The parameters after the epoch (new arrays; `params` is unchanged).
+    """
+    P, X, Y, lam, lr, batch_size = validate.autograd_train(params, X, Y, lam, lr, batch_size, activation)
+    losses = []
+    ### BEGIN SOLUTION
+    # hint: per batch: zero_grad(P.values()) first (grads accumulate!), loss, grads = autograd_mlp_grads(P, Xb, Yb, lam, activation), then t.value = t.value - lr * t.grad for every tensor t of P
+    for start in range(0, X.shape[0], batch_size):
+        zero_grad(P.values())
+        loss, grads = autograd_mlp_grads(P, X[start : start + batch_size], Y[start : start + batch_size], lam, activation)
+        for t in P.values():
+            t.value = t.value - t.dtype.type(lr) * t.grad
+        losses.append(loss)
+    ### END SOLUTION
+    return np.asarray(losses, dtype=X.dtype), {k: t.value for k, t in P.items()}
