@@ -18,7 +18,15 @@ EXERCISES = {
     },
     "03": {
         "activations": ["sigmoid", "sigmoid_grad", "relu", "relu_grad", "tanh", "tanh_grad"],
-        "losses": ["l1_loss", "l1_loss_grad", "l2_loss", "l2_loss_grad", "binary_cross_entropy", "binary_cross_entropy_grad"],
+        "losses": [
+            "l1_loss",
+            "l1_loss_grad",
+            "l2_loss",
+            "l2_loss_grad",
+            "binary_cross_entropy",
+            "binary_cross_entropy_grad",
+            "binary_cross_entropy_with_logits",
+        ],
     },
     "04": {"backprop_single": ["forward_single", "backward_single"]},
     "05": {"layers": ["dense_forward", "dense_backward", "activation_forward", "activation_backward"]},

@@ -197,6 +197,15 @@ def _bce_grad(rng):
     ]
 
 
+def _bce_logits(rng):
+    return [
+        Probe((np.array([[50.0, -50.0, 0.25], [-1000.0, 1000.0, -2.0]]), np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 0.0]])), note="logits of ±50 and ±1000 on the wrong side"),
+        Probe((np.array([[40.0, -1000.0], [1000.0, -40.0]]), np.array([[1.0, 0.0], [1.0, 0.0]])), note="logits of ±40 and ±1000 on the right side"),
+        Probe((np.array([[100.0, -2.0], [0.5, -100.0]], dtype=np.float32), np.array([[0, 1], [1, 1]], dtype=np.float32)), note="float32 logits of ±100"),
+        Probe((np.array([0.5, -1.25, 3.0]), np.array([0.0, 0.5, 1.0])), note="1-D logits with a soft target"),
+    ]
+
+
 NOTE_NET = (2, 3, 2, 1)
 
 
@@ -329,6 +338,7 @@ PROBES: dict[str, Callable] = {
     **dict.fromkeys(["l1_loss", "l1_loss_grad", "l2_loss", "l2_loss_grad"], _regression),
     "binary_cross_entropy": _bce,
     "binary_cross_entropy_grad": _bce_grad,
+    "binary_cross_entropy_with_logits": _bce_logits,
     "forward_single": _forward_single,
     "backward_single": _backward_single,
     "dense_forward": _dense_forward,
@@ -1054,6 +1064,7 @@ PROPERTIES: dict[str, list[Callable]] = {
     "l2_loss_grad": [_shape_of(lambda A, Y: A.shape), _zero_at_target, _grad_mean_over_batch],
     "binary_cross_entropy": [_shape_of(lambda A, Y: ()), _nonnegative, _mean_over_batch],
     "binary_cross_entropy_grad": [_shape_of(lambda A, Y: A.shape), _finite, _bce_grad_sign, _grad_mean_over_batch],
+    "binary_cross_entropy_with_logits": [_parts(2, "loss, dZ"), _finite, _nonnegative, _loss_grad_check(0, "Z")],
     "forward_single": [_keys(_column_cache), _column_shapes],
     "backward_single": [_keys(_grad_keys), _shapes_like_params, _finite],
     "dense_forward": [_shape_of(lambda A, W, b: (A.shape[0], W.shape[1])), _bias_shift],

@@ -207,3 +207,33 @@ def binary_cross_entropy_grad(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
     # hint: d/da of -[y ln a + (1-y) ln(1-a)] is -y/a + (1-y)/(1-a); then divide by m
     return (-Y / A + (1 - Y) / (1 - A)) / A.dtype.type(m)
     ### END SOLUTION
+
+
+def binary_cross_entropy_with_logits(Z: np.ndarray, Y: np.ndarray) -> tuple[np.floating, np.ndarray]:
+    """Mean binary cross-entropy of ``σ(Z)`` against `Y`, computed from the logits, and its gradient.
+
+    ``loss = (1/m) Σ [max(z, 0) - z y + ln(1 + e^{-|z|})]``, which equals
+    ``binary_cross_entropy(sigmoid(Z), Y)`` but stays finite for every finite `Z`
+    (no probability is ever rounded to 0 or 1), and ``dZ = (σ(Z) - Y) / m``.
+
+    Parameters
+    ----------
+    Z : ndarray, shape (m, k) or (m,)
+        Logits (pre-activations of sigmoid outputs), any finite values.
+    Y : ndarray, same shape as `Z`
+        Targets in [0, 1].
+
+    Returns
+    -------
+    (loss, dZ) : scalar of `Z`'s dtype, array of `Z`'s shape and dtype
+    """
+    Z, Y = _pair(Z, Y, "binary_cross_entropy_with_logits", "Z")
+    check_binary_targets(Y, "Y", "binary_cross_entropy_with_logits")
+    m = Z.shape[0]
+    ### BEGIN SOLUTION
+    # hint: per entry, softplus(z) - z y with softplus(z) = max(z, 0) + ln(1 + e^(-|z|)); the gradient is (σ(z) - y) / m
+    E = np.exp(-np.abs(Z))  # in (0, 1]: nothing overflows
+    loss = (np.maximum(Z, 0) - Z * Y + np.log1p(E)).sum() / Z.dtype.type(m)
+    S = np.where(Z >= 0, 1 / (1 + E), E / (1 + E))  # σ(Z), stable on both sides
+    return loss, (S - Y) / Z.dtype.type(m)
+    ### END SOLUTION
