@@ -157,7 +157,7 @@ def l1_loss_grad__sign(A, Y, m):
 
 
 def l2_loss__half(A, Y, m):
-    """This course's l2_loss has no ½ (the BP note's definition): the mean over the batch of Σ (A - Y)²."""
+    """This course's l2_loss has no ½ (its definition in notebook 03): the mean over the batch of Σ (A - Y)²."""
     D = A - Y
     return (D * D).sum() / A.dtype.type(2 * m)
 

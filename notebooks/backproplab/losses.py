@@ -116,7 +116,7 @@ def l1_loss_grad(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
 
 
 def l2_loss(A: np.ndarray, Y: np.ndarray) -> np.floating:
-    """Mean squared error as in the BP note: ``(1/m) Σ_i Σ_j (A_ij - Y_ij)²`` (no ½).
+    """Mean squared error as defined in notebook 03: ``(1/m) Σ_i Σ_j (A_ij - Y_ij)²`` (no ½).
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Softmax regression with L2 weight decay, as in the softmax note (notebook 02).
+"""Softmax regression with L2 weight decay, (notebook 02).
 
 No bias: ``F = X W``, ``S = softmax(F)``,
 ``loss = -(1/m) Σ Y ⊙ ln S + (λ/2) ‖W‖²`` and ``dL/dW = Xᵀ (S - Y) / m + λ W``.

@@ -5,7 +5,7 @@
 activation; the last layer is linear and produces scores (logits) for
 softmax cross-entropy. Weight decay: ``mlp_loss`` adds ``(λ/2) Σ ‖W_l‖²``
 (weights only) and ``λ W_l`` to each weight gradient, so the update
-``p ← p - α g`` in `sgd_step` is the note's ``W ← W - α (∇W + λW)``.
+``p ← p - α g`` in `sgd_step` is the update ``W ← W - α (∇W + λW)``.
 """
 
 from __future__ import annotations
