@@ -54,3 +54,15 @@ def tanh_grad(Z: np.ndarray) -> np.ndarray:
     """``1 - tanh(Z)²``; takes the pre-activation Z."""
     Z = as_float_array(Z, "Z", "tanh_grad")
     raise NotImplementedError('1 - tanh(Z) squared')
+
+
+def silu(Z: np.ndarray) -> np.ndarray:
+    """SiLU, also called swish: ``Z σ(Z)``, the input times its own sigmoid "gate". Shape and dtype of `Z`."""
+    Z = as_float_array(Z, "Z", "silu")
+    raise NotImplementedError('the input times the sigmoid of the input')
+
+
+def silu_grad(Z: np.ndarray) -> np.ndarray:
+    """Derivative of `silu` with respect to its input, evaluated at `Z` (you derive it in notebook 03)."""
+    Z = as_float_array(Z, "Z", "silu_grad")
+    raise NotImplementedError('z σ(z) is a product of two functions of z: differentiate both factors')

@@ -17,7 +17,7 @@ EXERCISES = {
         "softmax_regression": ["softmax_regression_loss", "softmax_regression_loss_loop"],
     },
     "03": {
-        "activations": ["sigmoid", "sigmoid_grad", "relu", "relu_grad", "tanh", "tanh_grad"],
+        "activations": ["sigmoid", "sigmoid_grad", "relu", "relu_grad", "tanh", "tanh_grad", "silu", "silu_grad"],
         "losses": [
             "l1_loss",
             "l1_loss_grad",

@@ -75,3 +75,22 @@ def tanh_grad(Z: np.ndarray) -> np.ndarray:
     t = np.tanh(Z)
     return 1 - t * t
     ### END SOLUTION
+
+
+def silu(Z: np.ndarray) -> np.ndarray:
+    """SiLU, also called swish: ``Z σ(Z)``, the input times its own sigmoid "gate". Shape and dtype of `Z`."""
+    Z = as_float_array(Z, "Z", "silu")
+    ### BEGIN SOLUTION
+    # hint: the input times the sigmoid of the input
+    return Z * sigmoid(Z)
+    ### END SOLUTION
+
+
+def silu_grad(Z: np.ndarray) -> np.ndarray:
+    """Derivative of `silu` with respect to its input, evaluated at `Z` (you derive it in notebook 03)."""
+    Z = as_float_array(Z, "Z", "silu_grad")
+    ### BEGIN SOLUTION
+    # hint: z σ(z) is a product of two functions of z: differentiate both factors
+    s = sigmoid(Z)
+    return s * (1 + Z * (1 - s))
+    ### END SOLUTION
