@@ -23,13 +23,13 @@ def sigmoid(Z: np.ndarray) -> np.ndarray:
     ndarray, shape and dtype of `Z`, values in [0, 1]
     """
     Z = as_float_array(Z, "Z", "sigmoid")
-    raise NotImplementedError('only ever exponentiate a non-positive number: e = exp(-|Z|), then pick 1/(1+e) or e/(1+e) by the sign of Z')
+    raise NotImplementedError('only ever exponentiate a number <= 0; the sign of Z decides which of the two equivalent formulas to use')
 
 
 def sigmoid_grad(Z: np.ndarray) -> np.ndarray:
     """``σ'(Z) = σ(Z) (1 - σ(Z))``; takes the pre-activation Z, not σ(Z)."""
     Z = as_float_array(Z, "Z", "sigmoid_grad")
-    raise NotImplementedError('s = sigmoid(Z), then s * (1 - s); Z is the input, not the output')
+    raise NotImplementedError('σ′ written with σ(Z) itself; Z is the input (pre-activation), not the output')
 
 
 def relu(Z: np.ndarray) -> np.ndarray:

@@ -46,7 +46,7 @@ def forward_single(params: dict[str, np.ndarray], x: np.ndarray) -> dict[str, np
     """
     x = _check_x(params, x, "forward_single")
     L = len(params) // 2
-    raise NotImplementedError('for l = 1..L: z = W @ a_prev + b, a = sigmoid(z); store both in the cache')
+    raise NotImplementedError('layer by layer: the pre-activation from the activation below, then its sigmoid; keep both in the cache')
 
 
 def backward_single(params: dict[str, np.ndarray], cache: dict[str, np.ndarray], y: float | np.ndarray) -> dict[str, np.ndarray]:
@@ -77,4 +77,4 @@ def backward_single(params: dict[str, np.ndarray], cache: dict[str, np.ndarray],
     missing = [k for k in ["a0"] + [f"{p}{l}" for l in range(1, L + 1) for p in "za"] if k not in cache]
     if missing:
         raise ValueError(f"backward_single(): cache is missing {missing}; pass what forward_single returned")
-    raise NotImplementedError('BP1 at the output, then BP2 downwards with W.T; BP3 gives db = delta and dW = delta @ a_prev.T')
+    raise NotImplementedError("BP1 at the output in the form that stays finite when the output saturates, BP2 downwards, BP3 for each layer's gradients")

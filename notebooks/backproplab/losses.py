@@ -71,7 +71,7 @@ def softmax_cross_entropy(Z: np.ndarray, Y: np.ndarray) -> tuple[np.floating, np
         raise ValueError(f"softmax_cross_entropy(): Z must be 2-D (m, k); got shape {Z.shape}")
     check_one_hot(Y, "Y", "softmax_cross_entropy")
     m = Z.shape[0]
-    raise NotImplementedError('loss from log_softmax(Z); the gradient is (softmax - Y) / m, and softmax = exp(log_softmax)')
+    raise NotImplementedError("the loss from log-probabilities (never log of a softmax); the gradient is predictions minus targets, with the mean's 1/m")
 
 
 def l2_penalty(weights: np.ndarray | list[np.ndarray], lam: float) -> np.floating:
@@ -167,7 +167,7 @@ def binary_cross_entropy_grad(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
     if not ((A > 0) & (A < 1)).all():
         raise ValueError("binary_cross_entropy_grad(): A must lie strictly between 0 and 1 (the gradient is infinite at 0 and 1)")
     m = A.shape[0]
-    raise NotImplementedError('d/da of -[y ln a + (1-y) ln(1-a)] is -y/a + (1-y)/(1-a); then divide by m')
+    raise NotImplementedError("differentiate one entry's loss with respect to a, then account for the mean over the batch")
 
 
 def binary_cross_entropy_with_logits(Z: np.ndarray, Y: np.ndarray) -> tuple[np.floating, np.ndarray]:
@@ -191,4 +191,4 @@ def binary_cross_entropy_with_logits(Z: np.ndarray, Y: np.ndarray) -> tuple[np.f
     Z, Y = _pair(Z, Y, "binary_cross_entropy_with_logits", "Z")
     check_binary_targets(Y, "Y", "binary_cross_entropy_with_logits")
     m = Z.shape[0]
-    raise NotImplementedError('per entry, softplus(z) - z y with softplus(z) = max(z, 0) + ln(1 + e^(-|z|)); the gradient is (σ(z) - y) / m')
+    raise NotImplementedError('per entry softplus(z) - z y, with ln(1 + e^z) written so that only -|z| is exponentiated; the gradient is prediction minus target, over m')

@@ -81,7 +81,7 @@ def mlp_forward(params: dict[str, np.ndarray], X: np.ndarray, activation: str = 
     """
     L, X = _check_X(params, X, "mlp_forward")
     check_activation_name(activation, "mlp_forward")
-    raise NotImplementedError('for each layer: Z = dense_forward(A_prev, W, b); hidden layers then A = activation_forward(Z); the last Z is the scores')
+    raise NotImplementedError('loop over the layers with the layer functions of notebook 05; no activation after the last layer, whose output is the scores')
 
 
 def mlp_backward(dscores: np.ndarray, cache: dict[str, np.ndarray], params: dict[str, np.ndarray], activation: str = "relu") -> dict[str, np.ndarray]:
@@ -113,7 +113,7 @@ def mlp_backward(dscores: np.ndarray, cache: dict[str, np.ndarray], params: dict
     X = as_float_array(cache["A0"], "cache['A0']", "mlp_backward", ndim=2)
     if X.shape != (dscores.shape[0], np.shape(params["W1"])[0]):
         raise ValueError(f"mlp_backward(): cache['A0'] must be X of shape (m, n_0) = {(dscores.shape[0], np.shape(params['W1'])[0])}; got {X.shape}")
-    raise NotImplementedError('walk l = L..1: dense_backward gives (dA_prev, dW, db); below a hidden layer, dZ = activation_backward(dA_prev, Z_prev)')
+    raise NotImplementedError('walk the layers from the top down with the layer functions, pairing each layer with its own cache entries')
 
 
 def mlp_loss(params: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray, lam: float, activation: str = "relu") -> tuple[np.floating, dict[str, np.ndarray]]:
@@ -142,7 +142,7 @@ def mlp_loss(params: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray, lam: f
         raise ValueError(f"mlp_loss(): Y must have shape (m, n_L) = {(X.shape[0], n_out)}; got {Y.shape}")
     check_one_hot(Y, "Y", "mlp_loss")
     lam = check_lam(lam, "mlp_loss")
-    raise NotImplementedError('forward -> softmax_cross_entropy -> backward; then add lam * W to each weight gradient and l2_penalty of the weights to the loss')
+    raise NotImplementedError('forward, the softmax loss, backward; then weight decay, on the loss and on each weight gradient (not the biases)')
 
 
 def sgd_step(params: dict[str, np.ndarray], grads: dict[str, np.ndarray], lr: float) -> dict[str, np.ndarray]:

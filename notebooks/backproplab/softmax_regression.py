@@ -46,7 +46,7 @@ def softmax_regression_loss(W: np.ndarray, X: np.ndarray, Y: np.ndarray, lam: fl
         ``Xᵀ (S - Y) / m + λ W``.
     """
     W, X, Y, lam = _inputs(W, X, Y, lam, "softmax_regression_loss")
-    raise NotImplementedError('scores X @ W -> softmax_cross_entropy gives (loss, dF); dW = X.T @ dF + lam * W; add l2_penalty to the loss')
+    raise NotImplementedError('scores, the softmax loss and its gradient at the scores, the chain rule back to W, then weight decay on both')
 
 
 def softmax_regression_loss_loop(W: np.ndarray, X: np.ndarray, Y: np.ndarray, lam: float) -> tuple[np.floating, np.ndarray]:
@@ -60,4 +60,4 @@ def softmax_regression_loss_loop(W: np.ndarray, X: np.ndarray, Y: np.ndarray, la
     """
     W, X, Y, lam = _inputs(W, X, Y, lam, "softmax_regression_loss_loop")
     m = X.shape[0]
-    raise NotImplementedError('for each row: f = x @ W, s = softmax(f), dC/ds = -y / s, dC/df = J(s).T @ dC/ds, dW += outer(x, dC/df); then / m and add the L2 terms')
+    raise NotImplementedError('one sample at a time through the softmax Jacobian, exactly as derived in notebook 02; average at the end, then weight decay')

@@ -24,7 +24,7 @@ def sigmoid(Z: np.ndarray) -> np.ndarray:
     """
     Z = as_float_array(Z, "Z", "sigmoid")
     ### BEGIN SOLUTION
-    # hint: only ever exponentiate a non-positive number: e = exp(-|Z|), then pick 1/(1+e) or e/(1+e) by the sign of Z
+    # hint: only ever exponentiate a number <= 0; the sign of Z decides which of the two equivalent formulas to use
     e = np.exp(-np.abs(Z))
     return np.where(Z >= 0, 1 / (1 + e), e / (1 + e))
     ### END SOLUTION
@@ -34,7 +34,7 @@ def sigmoid_grad(Z: np.ndarray) -> np.ndarray:
     """``σ'(Z) = σ(Z) (1 - σ(Z))``; takes the pre-activation Z, not σ(Z)."""
     Z = as_float_array(Z, "Z", "sigmoid_grad")
     ### BEGIN SOLUTION
-    # hint: s = sigmoid(Z), then s * (1 - s); Z is the input, not the output
+    # hint: σ′ written with σ(Z) itself; Z is the input (pre-activation), not the output
     s = sigmoid(Z)
     return s * (1 - s)
     ### END SOLUTION

@@ -47,7 +47,7 @@ def forward_single(params: dict[str, np.ndarray], x: np.ndarray) -> dict[str, np
     x = _check_x(params, x, "forward_single")
     L = len(params) // 2
     ### BEGIN SOLUTION
-    # hint: for l = 1..L: z = W @ a_prev + b, a = sigmoid(z); store both in the cache
+    # hint: layer by layer: the pre-activation from the activation below, then its sigmoid; keep both in the cache
     cache = {"a0": x}
     for l in range(1, L + 1):
         z = params[f"W{l}"] @ cache[f"a{l - 1}"] + params[f"b{l}"]
@@ -86,7 +86,7 @@ def backward_single(params: dict[str, np.ndarray], cache: dict[str, np.ndarray],
     if missing:
         raise ValueError(f"backward_single(): cache is missing {missing}; pass what forward_single returned")
     ### BEGIN SOLUTION
-    # hint: BP1 at the output, then BP2 downwards with W.T; BP3 gives db = delta and dW = delta @ a_prev.T
+    # hint: BP1 at the output in the form that stays finite when the output saturates, BP2 downwards, BP3 for each layer's gradients
     delta = cache[f"a{L}"] - y  # BP1 for sigmoid + cross-entropy: finite even where a rounds to 0 or 1
     grads = {}
     for l in range(L, 0, -1):

@@ -78,7 +78,7 @@ def softmax_cross_entropy(Z: np.ndarray, Y: np.ndarray) -> tuple[np.floating, np
     check_one_hot(Y, "Y", "softmax_cross_entropy")
     m = Z.shape[0]
     ### BEGIN SOLUTION
-    # hint: loss from log_softmax(Z); the gradient is (softmax - Y) / m, and softmax = exp(log_softmax)
+    # hint: the loss from log-probabilities (never log of a softmax); the gradient is predictions minus targets, with the mean's 1/m
     logS = log_softmax(Z)
     loss = -(Y * logS).sum() / Z.dtype.type(m)
     dZ = (np.exp(logS) - Y) / Z.dtype.type(m)
@@ -204,7 +204,7 @@ def binary_cross_entropy_grad(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
         raise ValueError("binary_cross_entropy_grad(): A must lie strictly between 0 and 1 (the gradient is infinite at 0 and 1)")
     m = A.shape[0]
     ### BEGIN SOLUTION
-    # hint: d/da of -[y ln a + (1-y) ln(1-a)] is -y/a + (1-y)/(1-a); then divide by m
+    # hint: differentiate one entry's loss with respect to a, then account for the mean over the batch
     return (-Y / A + (1 - Y) / (1 - A)) / A.dtype.type(m)
     ### END SOLUTION
 
@@ -231,7 +231,7 @@ def binary_cross_entropy_with_logits(Z: np.ndarray, Y: np.ndarray) -> tuple[np.f
     check_binary_targets(Y, "Y", "binary_cross_entropy_with_logits")
     m = Z.shape[0]
     ### BEGIN SOLUTION
-    # hint: per entry, softplus(z) - z y with softplus(z) = max(z, 0) + ln(1 + e^(-|z|)); the gradient is (σ(z) - y) / m
+    # hint: per entry softplus(z) - z y, with ln(1 + e^z) written so that only -|z| is exponentiated; the gradient is prediction minus target, over m
     E = np.exp(-np.abs(Z))  # in (0, 1]: nothing overflows
     loss = (np.maximum(Z, 0) - Z * Y + np.log1p(E)).sum() / Z.dtype.type(m)
     S = np.where(Z >= 0, 1 / (1 + E), E / (1 + E))  # σ(Z), stable on both sides

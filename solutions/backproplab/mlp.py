@@ -87,7 +87,7 @@ def mlp_forward(params: dict[str, np.ndarray], X: np.ndarray, activation: str = 
     L, X = _check_X(params, X, "mlp_forward")
     check_activation_name(activation, "mlp_forward")
     ### BEGIN SOLUTION
-    # hint: for each layer: Z = dense_forward(A_prev, W, b); hidden layers then A = activation_forward(Z); the last Z is the scores
+    # hint: loop over the layers with the layer functions of notebook 05; no activation after the last layer, whose output is the scores
     cache = {"A0": X}
     A = X
     for l in range(1, L + 1):
@@ -130,7 +130,7 @@ def mlp_backward(dscores: np.ndarray, cache: dict[str, np.ndarray], params: dict
     if X.shape != (dscores.shape[0], np.shape(params["W1"])[0]):
         raise ValueError(f"mlp_backward(): cache['A0'] must be X of shape (m, n_0) = {(dscores.shape[0], np.shape(params['W1'])[0])}; got {X.shape}")
     ### BEGIN SOLUTION
-    # hint: walk l = L..1: dense_backward gives (dA_prev, dW, db); below a hidden layer, dZ = activation_backward(dA_prev, Z_prev)
+    # hint: walk the layers from the top down with the layer functions, pairing each layer with its own cache entries
     grads = {}
     dZ = dscores
     for l in range(L, 1, -1):
@@ -170,7 +170,7 @@ def mlp_loss(params: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray, lam: f
     check_one_hot(Y, "Y", "mlp_loss")
     lam = check_lam(lam, "mlp_loss")
     ### BEGIN SOLUTION
-    # hint: forward -> softmax_cross_entropy -> backward; then add lam * W to each weight gradient and l2_penalty of the weights to the loss
+    # hint: forward, the softmax loss, backward; then weight decay, on the loss and on each weight gradient (not the biases)
     scores, cache = mlp_forward(params, X, activation)
     data_loss, dscores = softmax_cross_entropy(scores, Y)
     grads = mlp_backward(dscores, cache, params, activation)

@@ -47,7 +47,7 @@ def softmax_regression_loss(W: np.ndarray, X: np.ndarray, Y: np.ndarray, lam: fl
     """
     W, X, Y, lam = _inputs(W, X, Y, lam, "softmax_regression_loss")
     ### BEGIN SOLUTION
-    # hint: scores X @ W -> softmax_cross_entropy gives (loss, dF); dW = X.T @ dF + lam * W; add l2_penalty to the loss
+    # hint: scores, the softmax loss and its gradient at the scores, the chain rule back to W, then weight decay on both
     data_loss, dF = softmax_cross_entropy(X @ W, Y)
     loss = data_loss + l2_penalty(W, lam)
     dW = X.T @ dF + W.dtype.type(lam) * W
@@ -67,7 +67,7 @@ def softmax_regression_loss_loop(W: np.ndarray, X: np.ndarray, Y: np.ndarray, la
     W, X, Y, lam = _inputs(W, X, Y, lam, "softmax_regression_loss_loop")
     m = X.shape[0]
     ### BEGIN SOLUTION
-    # hint: for each row: f = x @ W, s = softmax(f), dC/ds = -y / s, dC/df = J(s).T @ dC/ds, dW += outer(x, dC/df); then / m and add the L2 terms
+    # hint: one sample at a time through the softmax Jacobian, exactly as derived in notebook 02; average at the end, then weight decay
     loss = W.dtype.type(0)
     dW = np.zeros_like(W)
     for x, y in zip(X, Y):
