@@ -29,8 +29,9 @@ test-nb: workspace
 mutants: venv
 	$(PY) -m pytest -q tests/exercises/test_mutants.py $(PYTEST_ARGS)
 
-## make release: regenerate notebooks/ from solutions/
+## make release: re-execute the solution notebooks (fresh stored outputs), then regenerate notebooks/ from solutions/
 release: venv
+	$(PY) -m autograder.release.refresh_outputs
 	$(PY) -m autograder.release
 
 ## make bench: benchmarks and their report in bench/results/ (never part of `make test`).

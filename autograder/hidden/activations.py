@@ -21,4 +21,4 @@ def _elementwise(rng) -> list[Case]:
     ] + [Case((normal(rng, (int(rng.integers(1, 6)), int(rng.integers(1, 6))), float(rng.uniform(0.5, 10)), either_dtype(rng)),), note="random values") for _ in range(2)]
 
 
-CASES = dict.fromkeys(["sigmoid", "sigmoid_grad", "relu", "relu_grad", "tanh", "tanh_grad"], _elementwise)
+CASES = dict.fromkeys(["sigmoid", "sigmoid_grad", "relu", "relu_grad", "tanh", "tanh_grad", "silu", "silu_grad"], _elementwise)

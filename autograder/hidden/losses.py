@@ -88,6 +88,21 @@ def _bce_grad(rng) -> list[Case]:
     ] + [Case(batch((int(rng.integers(1, 7)), int(rng.integers(1, 4)))), note="random batch") for _ in range(2)]
 
 
+def _bce_logits(rng) -> list[Case]:
+    def batch(shape, scale=3.0, dtype=np.float64):
+        return normal(rng, shape, scale, dtype), rng.integers(0, 2, shape).astype(dtype)
+
+    return [
+        Case((np.array([[60.0, -60.0, 0.7], [-800.0, 900.0, -1.5]]), np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 0.0]])), note="saturated logits (±60, ±800) on the wrong side"),
+        Case((np.array([[45.0, -1200.0], [1200.0, -45.0]]), np.array([[1.0, 0.0], [1.0, 0.0]])), note="saturated logits on the right side"),
+        Case((np.array([[90.0, -3.0], [0.5, -95.0]], dtype=np.float32), np.array([[0.0, 1.0], [1.0, 1.0]], dtype=np.float32)), note="float32 logits of about ±90"),
+        Case((np.array([[0.4, -1.1, 2.3]]), np.array([[0.0, 0.5, 1.0]])), note="a batch of one with a soft target"),
+        Case(batch((5,)), note="1-D logits (m,)"),
+        Case(batch((3, 3)), note="a square batch"),
+        Case(batch((4, 2), 2.0, np.float32), note="float32 batch"),
+    ] + [Case(batch((int(rng.integers(1, 7)), int(rng.integers(1, 4))), float(rng.uniform(0.5, 40))), note="random batch") for _ in range(2)]
+
+
 CASES = {
     "cross_entropy": _cross_entropy,
     "softmax_cross_entropy": _softmax_cross_entropy,
@@ -95,4 +110,5 @@ CASES = {
     **dict.fromkeys(["l1_loss", "l1_loss_grad", "l2_loss", "l2_loss_grad"], _regression_pair),
     "binary_cross_entropy": _bce,
     "binary_cross_entropy_grad": _bce_grad,
+    "binary_cross_entropy_with_logits": _bce_logits,
 }

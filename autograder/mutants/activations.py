@@ -74,3 +74,30 @@ def tanh_grad__input_as_output(Z):
     """Z is the pre-activation: apply tanh first; 1 - a² is the formula in terms of the output a = tanh(z)."""
     t = Z
     return 1 - t * t
+
+
+def silu__gate_only(Z):
+    """SiLU multiplies the input by its gate: z σ(z), not σ(z) alone."""
+    return sigmoid(Z)
+
+
+def silu__gate_sign(Z):
+    """The gate is σ(z) = 1 / (1 + e^(-z)); z σ(-z) flips its sign and gates the wrong half of the inputs."""
+    return Z * sigmoid(-Z)
+
+
+def silu_grad__first_term_missing(Z):
+    """Product rule: d/dz [z σ(z)] = σ(z) + z σ′(z); the term σ(z), from differentiating z, is missing."""
+    s = sigmoid(Z)
+    return Z * s * (1 - s)
+
+
+def silu_grad__second_term_missing(Z):
+    """Product rule: d/dz [z σ(z)] = σ(z) + z σ′(z); the term z σ′(z), from differentiating σ(z), is missing."""
+    return sigmoid(Z)
+
+
+def silu_grad__product_of_derivatives(Z):
+    """The derivative of a product is not the product of the derivatives: (z σ)′ = σ + z σ′, not 1 · σ′."""
+    s = sigmoid(Z)
+    return s * (1 - s)

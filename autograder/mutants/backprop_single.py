@@ -139,3 +139,17 @@ def backward_single__bp1_no_derivative(params, cache, y, L):
         if l > 1:
             delta = (params[f"W{l}"].T @ delta) * sigmoid_grad(cache[f"z{l - 1}"])
     return grads
+
+
+def backward_single__general_bp1(params, cache, y, L):
+    """At a saturated output (a rounds to 0 or 1) ∇ₐL ⊙ σ′(z) is 0/0 or ∞·0: use BP1's simplification δ = a − y, which stays finite."""
+    a, z = cache[f"a{L}"], cache[f"z{L}"]
+    dL_da = -y / a + (1 - y) / (1 - a)
+    delta = dL_da * sigmoid_grad(z)
+    grads = {}
+    for l in range(L, 0, -1):
+        grads[f"W{l}"] = delta @ cache[f"a{l - 1}"].T
+        grads[f"b{l}"] = delta
+        if l > 1:
+            delta = (params[f"W{l}"].T @ delta) * sigmoid_grad(cache[f"z{l - 1}"])
+    return grads

@@ -50,7 +50,7 @@ def dense_backward__db_wrong_axis(dZ, A, W):
 
 
 def dense_backward__db_mean(dZ, A, W):
-    """dZ already carries the 1/m: sum it over the batch, don't average it again (the BP note's table divides by m twice)."""
+    """dZ already carries the 1/m: sum it over the batch, don't average it again (averaging twice is a classic bug)."""
     return dZ @ W.T, A.T @ dZ, dZ.mean(axis=0)
 
 

@@ -157,7 +157,7 @@ def l1_loss_grad__sign(A, Y, m):
 
 
 def l2_loss__half(A, Y, m):
-    """This course's l2_loss has no ½ (the BP note's definition): the mean over the batch of Σ (A - Y)²."""
+    """This course's l2_loss has no ½ (its definition in notebook 03): the mean over the batch of Σ (A - Y)²."""
     D = A - Y
     return (D * D).sum() / A.dtype.type(2 * m)
 
@@ -215,3 +215,63 @@ def binary_cross_entropy_grad__no_mean(A, Y, m):
 def binary_cross_entropy_grad__sign(A, Y, m):
     """The sign is flipped: the loss has a minus in front, so its derivative is -y/a + (1 - y)/(1 - a)."""
     return (Y / A - (1 - Y) / (1 - A)) / A.dtype.type(m)
+
+
+def binary_cross_entropy_with_logits__log_of_sigmoid(Z, Y, m):
+    """ln σ(z) is -inf once σ(z) rounds to 0 or 1: never take the log of the probability; use max(z, 0) - z y + ln(1 + e^(-|z|))."""
+    E = np.exp(-np.abs(Z))
+    S = np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        loss = -(Y * np.log(S) + (1 - Y) * np.log(1 - S)).sum() / Z.dtype.type(m)
+    return loss, (S - Y) / Z.dtype.type(m)
+
+
+def binary_cross_entropy_with_logits__softplus_overflow(Z, Y, m):
+    """ln(1 + e^z) overflows for large z: write it as max(z, 0) + ln(1 + e^(-|z|)), which exponentiates only -|z|."""
+    E = np.exp(-np.abs(Z))
+    with np.errstate(over="ignore"):
+        loss = (np.log1p(np.exp(Z)) - Z * Y).sum() / Z.dtype.type(m)
+    S = np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
+    return loss, (S - Y) / Z.dtype.type(m)
+
+
+def binary_cross_entropy_with_logits__no_target_term(Z, Y, m):
+    """The per-entry loss is softplus(z) - z y: the term -z y is what makes the targets matter."""
+    E = np.exp(-np.abs(Z))
+    loss = (np.maximum(Z, 0) + np.log1p(E)).sum() / Z.dtype.type(m)
+    S = np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
+    return loss, (S - Y) / Z.dtype.type(m)
+
+
+def binary_cross_entropy_with_logits__loss_no_mean(Z, Y, m):
+    """The loss is a mean over the batch: divide the sum by the batch size m."""
+    E = np.exp(-np.abs(Z))
+    loss = (np.maximum(Z, 0) - Z * Y + np.log1p(E)).sum()
+    S = np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
+    return loss, (S - Y) / Z.dtype.type(m)
+
+
+def binary_cross_entropy_with_logits__dz_no_mean(Z, Y, m):
+    """The gradient of a mean carries its 1/m: dZ = (σ(z) - y) / m."""
+    E = np.exp(-np.abs(Z))
+    loss = (np.maximum(Z, 0) - Z * Y + np.log1p(E)).sum() / Z.dtype.type(m)
+    S = np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
+    return loss, S - Y
+
+
+def binary_cross_entropy_with_logits__dz_sign(Z, Y, m):
+    """The gradient is prediction minus target, (σ(z) - y) / m, not the reverse."""
+    E = np.exp(-np.abs(Z))
+    loss = (np.maximum(Z, 0) - Z * Y + np.log1p(E)).sum() / Z.dtype.type(m)
+    S = np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
+    return loss, (Y - S) / Z.dtype.type(m)
+
+
+def binary_cross_entropy_with_logits__through_probabilities(Z, Y, m):
+    """∂L/∂a · σ′(z) is 0/0 where σ(z) rounds to 0 or 1: use the simplified gradient (σ(z) - y) / m."""
+    E = np.exp(-np.abs(Z))
+    loss = (np.maximum(Z, 0) - Z * Y + np.log1p(E)).sum() / Z.dtype.type(m)
+    S = np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dA = (-Y / S + (1 - Y) / (1 - S)) / Z.dtype.type(m)
+    return loss, dA * S * (1 - S)

@@ -23,13 +23,13 @@ def sigmoid(Z: np.ndarray) -> np.ndarray:
     ndarray, shape and dtype of `Z`, values in [0, 1]
     """
     Z = validate.sigmoid(Z)
-    raise NotImplementedError('only ever exponentiate a non-positive number: e = exp(-|Z|), then pick 1/(1+e) or e/(1+e) by the sign of Z')
+    raise NotImplementedError('only ever exponentiate a number <= 0; the sign of Z decides which of the two equivalent formulas to use')
 
 
 def sigmoid_grad(Z: np.ndarray) -> np.ndarray:
     """``σ'(Z) = σ(Z) (1 - σ(Z))``; takes the pre-activation Z, not σ(Z)."""
     Z = validate.sigmoid_grad(Z)
-    raise NotImplementedError('s = sigmoid(Z), then s * (1 - s); Z is the input, not the output')
+    raise NotImplementedError('σ′ written with σ(Z) itself; Z is the input (pre-activation), not the output')
 
 
 def relu(Z: np.ndarray) -> np.ndarray:
@@ -54,3 +54,15 @@ def tanh_grad(Z: np.ndarray) -> np.ndarray:
     """``1 - tanh(Z)²``; takes the pre-activation Z."""
     Z = validate.tanh_grad(Z)
     raise NotImplementedError('1 - tanh(Z) squared')
+
+
+def silu(Z: np.ndarray) -> np.ndarray:
+    """SiLU, also called swish: ``Z σ(Z)``, the input times its own sigmoid "gate". Shape and dtype of `Z`."""
+    Z = validate.silu(Z)
+    raise NotImplementedError('the input times the sigmoid of the input')
+
+
+def silu_grad(Z: np.ndarray) -> np.ndarray:
+    """Derivative of `silu` with respect to its input, evaluated at `Z` (you derive it in notebook 03)."""
+    Z = validate.silu_grad(Z)
+    raise NotImplementedError('z σ(z) is a product of two functions of z: differentiate both factors')

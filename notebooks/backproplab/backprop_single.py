@@ -1,4 +1,4 @@
-"""Backpropagation for one sample in the BP note's column convention (notebook 04).
+"""Backpropagation for one sample in the column convention of notebook 04.
 
 The network: 2 inputs → 3 sigmoid units → 2 sigmoid units → 1 sigmoid output,
 cost ``L = -[y ln a + (1 - y) ln(1 - a)]`` (binary cross-entropy, one sample).
@@ -15,7 +15,7 @@ import numpy as np
 from . import validate
 from .activations import sigmoid, sigmoid_grad
 
-SIZES = (2, 3, 2, 1)  # the note's network
+SIZES = (2, 3, 2, 1)  # the 2-3-2-1 network of notebook 04
 
 
 def forward_single(params: dict[str, np.ndarray], x: np.ndarray) -> dict[str, np.ndarray]:
@@ -25,7 +25,7 @@ def forward_single(params: dict[str, np.ndarray], x: np.ndarray) -> dict[str, np
     ----------
     params : dict
         ``W1 (3, 2), b1 (3, 1), W2 (2, 3), b2 (2, 1), W3 (1, 2), b3 (1, 1)``
-        for the note's network (any chain of shapes works).
+        for the 2-3-2-1 network of notebook 04 (any chain of shapes works).
     x : ndarray, shape (n_0, 1)
         One input as a column.
 
@@ -36,13 +36,14 @@ def forward_single(params: dict[str, np.ndarray], x: np.ndarray) -> dict[str, np
         The network's output is ``cache[f"a{L}"]``.
     """
     L, x = validate.forward_single(params, x)
-    raise NotImplementedError('for l = 1..L: z = W @ a_prev + b, a = sigmoid(z); store both in the cache')
+    raise NotImplementedError('layer by layer: the pre-activation from the activation below, then its sigmoid; keep both in the cache')
 
 
 def backward_single(params: dict[str, np.ndarray], cache: dict[str, np.ndarray], y: float | np.ndarray) -> dict[str, np.ndarray]:
     """Gradients of the one-sample binary cross-entropy by BP1–BP3.
 
-    BP1  ``δ⁽ᴸ⁾ = ∇_a L ⊙ σ'(z⁽ᴸ⁾)`` with ``∇_a L = -y/a + (1 - y)/(1 - a)``
+    BP1  ``δ⁽ᴸ⁾ = ∇_a L ⊙ σ'(z⁽ᴸ⁾)``, which for this cost simplifies to ``a⁽ᴸ⁾ - y``
+         (the simplified form stays finite when the output saturates; the general one is 0/0 there)
     BP2  ``δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾ᵀ δ⁽ˡ⁺¹⁾) ⊙ σ'(z⁽ˡ⁾)``
     BP3  ``∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾``,  ``∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾ a⁽ˡ⁻¹⁾ᵀ``
     (BP4, the update ``p ← p - α ∂L/∂p``, is the caller's.)
@@ -62,4 +63,4 @@ def backward_single(params: dict[str, np.ndarray], cache: dict[str, np.ndarray],
         ``"W{l}"`` and ``"b{l}"`` with exactly the shapes of the parameters.
     """
     L, y = validate.backward_single(params, cache, y)
-    raise NotImplementedError('BP1 at the output, then BP2 downwards with W.T; BP3 gives db = delta and dW = delta @ a_prev.T')
+    raise NotImplementedError("BP1 at the output in the form that stays finite when the output saturates, BP2 downwards, BP3 for each layer's gradients")

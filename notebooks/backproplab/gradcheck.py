@@ -10,7 +10,14 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["numerical_gradient", "rel_error", "grad_check"]
+__all__ = ["numerical_gradient", "rel_error", "grad_check", "RIGHT", "BUG", "THRESHOLDS", "verdict"]
+
+#: The one threshold table of the course, for float64 centered differences with h = 1e-5.
+#: Below RIGHT the analytic gradient is right; above BUG it is wrong; in between, look closer
+#: (a kink such as ReLU's at 0, float32, a badly chosen h, or a small bug).
+RIGHT = 1e-7
+BUG = 1e-3
+THRESHOLDS = {"right": RIGHT, "bug": BUG}
 
 
 def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
@@ -51,12 +58,20 @@ def rel_error(a: np.ndarray, b: np.ndarray, floor: float = 1e-12) -> float:
 
     Norms rather than a per-entry ratio: an entry that is nearly zero in both
     gradients would otherwise turn rounding noise into a large "error".
-    Rule of thumb in float64: < 1e-7 is right, > 1e-3 is a bug.
+    The price: the norms are dominated by the largest entries, so a few small
+    entries that are completely wrong (a bias next to large weights, one row of
+    a big matrix) can hide under a tiny total error. Check each parameter on
+    its own. Thresholds: `RIGHT` (< 1e-7 is right) and `BUG` (> 1e-3 is a bug).
     """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"rel_error(): shapes differ: {a.shape} vs {b.shape}")
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), floor))
+
+
+def verdict(err: float) -> str:
+    """``"right"``, ``"look closer"`` or ``"bug"`` for a relative error, by `THRESHOLDS`."""
+    return "right" if err < RIGHT else ("bug" if err > BUG else "look closer")
 
 
 def grad_check(f: Callable[[], float], x: np.ndarray, analytic: np.ndarray, h: float = 1e-5) -> float:

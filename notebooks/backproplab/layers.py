@@ -58,7 +58,7 @@ def dense_backward(dZ: np.ndarray, A: np.ndarray, W: np.ndarray) -> tuple[np.nda
     dZ, A, W = validate.dense_backward(dZ, A, W)
     if dZ.shape != (A.shape[0], W.shape[1]):
         raise ValueError(f"dense_backward(): dZ must have shape (m, k) = {(A.shape[0], W.shape[1])}; got {dZ.shape}")
-    raise NotImplementedError('dA = dZ @ W.T, dW = A.T @ dZ, db = dZ summed over axis 0')
+    raise NotImplementedError('three chain-rule products: for the input A, for W, and for b (one b is shared by every row)')
 
 
 def activation_forward(Z: np.ndarray, name: str) -> np.ndarray:

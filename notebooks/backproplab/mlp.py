@@ -5,7 +5,7 @@
 activation; the last layer is linear and produces scores (logits) for
 softmax cross-entropy. Weight decay: ``mlp_loss`` adds ``(λ/2) Σ ‖W_l‖²``
 (weights only) and ``λ W_l`` to each weight gradient, so the update
-``p ← p - α g`` in `sgd_step` is the note's ``W ← W - α (∇W + λW)``.
+``p ← p - α g`` in `sgd_step` is the update ``W ← W - α (∇W + λW)``.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def mlp_forward(params: dict[str, np.ndarray], X: np.ndarray, activation: str = 
         for the hidden layers l = 1…L-1.
     """
     L, X = validate.mlp_forward(params, X, activation)
-    raise NotImplementedError('for each layer: Z = dense_forward(A_prev, W, b); hidden layers then A = activation_forward(Z); the last Z is the scores')
+    raise NotImplementedError('loop over the layers with the layer functions of notebook 05; no activation after the last layer, whose output is the scores')
 
 
 def mlp_backward(dscores: np.ndarray, cache: dict[str, np.ndarray], params: dict[str, np.ndarray], activation: str = "relu") -> dict[str, np.ndarray]:
@@ -87,7 +87,7 @@ def mlp_backward(dscores: np.ndarray, cache: dict[str, np.ndarray], params: dict
         ``"W{l}"`` and ``"b{l}"`` with the shapes of the parameters.
     """
     L, dscores = validate.mlp_backward(dscores, cache, params, activation)
-    raise NotImplementedError('walk l = L..1: dense_backward gives (dA_prev, dW, db); below a hidden layer, dZ = activation_backward(dA_prev, Z_prev)')
+    raise NotImplementedError('walk the layers from the top down with the layer functions, pairing each layer with its own cache entries')
 
 
 def mlp_loss(params: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray, lam: float, activation: str = "relu") -> tuple[np.floating, dict[str, np.ndarray]]:
@@ -110,7 +110,7 @@ def mlp_loss(params: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray, lam: f
         Data-loss gradients plus ``λ W_l`` on each ``W{l}``; biases unregularised.
     """
     L, X, Y, lam = validate.mlp_loss(params, X, Y, lam, activation)
-    raise NotImplementedError('forward -> softmax_cross_entropy -> backward; then add lam * W to each weight gradient and l2_penalty of the weights to the loss')
+    raise NotImplementedError('forward, the softmax loss, backward; then weight decay, on the loss and on each weight gradient (not the biases)')
 
 
 def sgd_step(params: dict[str, np.ndarray], grads: dict[str, np.ndarray], lr: float) -> dict[str, np.ndarray]:

@@ -1,4 +1,4 @@
-"""Softmax regression with L2 weight decay, as in the softmax note (notebook 02).
+"""Softmax regression with L2 weight decay, (notebook 02).
 
 No bias: ``F = X W``, ``S = softmax(F)``,
 ``loss = -(1/m) Σ Y ⊙ ln S + (λ/2) ‖W‖²`` and ``dL/dW = Xᵀ (S - Y) / m + λ W``.
@@ -35,7 +35,7 @@ def softmax_regression_loss(W: np.ndarray, X: np.ndarray, Y: np.ndarray, lam: fl
         ``Xᵀ (S - Y) / m + λ W``.
     """
     W, X, Y, lam = validate.softmax_regression_loss(W, X, Y, lam)
-    raise NotImplementedError('scores X @ W -> softmax_cross_entropy gives (loss, dF); dW = X.T @ dF + lam * W; add l2_penalty to the loss')
+    raise NotImplementedError('scores, the softmax loss and its gradient at the scores, the chain rule back to W, then weight decay on both')
 
 
 def softmax_regression_loss_loop(W: np.ndarray, X: np.ndarray, Y: np.ndarray, lam: float) -> tuple[np.floating, np.ndarray]:
@@ -49,4 +49,4 @@ def softmax_regression_loss_loop(W: np.ndarray, X: np.ndarray, Y: np.ndarray, la
     """
     W, X, Y, lam = validate.softmax_regression_loss_loop(W, X, Y, lam)
     m = X.shape[0]
-    raise NotImplementedError('for each row: f = x @ W, s = softmax(f), dC/ds = -y / s, dC/df = J(s).T @ dC/ds, dW += outer(x, dC/df); then / m and add the L2 terms')
+    raise NotImplementedError('one sample at a time through the softmax Jacobian, exactly as derived in notebook 02; average at the end, then weight decay')

@@ -24,7 +24,7 @@ def sigmoid(Z: np.ndarray) -> np.ndarray:
     """
     Z = validate.sigmoid(Z)
     ### BEGIN SOLUTION
-    # hint: only ever exponentiate a non-positive number: e = exp(-|Z|), then pick 1/(1+e) or e/(1+e) by the sign of Z
+    # hint: only ever exponentiate a number <= 0; the sign of Z decides which of the two equivalent formulas to use
     e = np.exp(-np.abs(Z))
     return np.where(Z >= 0, 1 / (1 + e), e / (1 + e))
     ### END SOLUTION
@@ -34,7 +34,7 @@ def sigmoid_grad(Z: np.ndarray) -> np.ndarray:
     """``σ'(Z) = σ(Z) (1 - σ(Z))``; takes the pre-activation Z, not σ(Z)."""
     Z = validate.sigmoid_grad(Z)
     ### BEGIN SOLUTION
-    # hint: s = sigmoid(Z), then s * (1 - s); Z is the input, not the output
+    # hint: σ′ written with σ(Z) itself; Z is the input (pre-activation), not the output
     s = sigmoid(Z)
     return s * (1 - s)
     ### END SOLUTION
@@ -74,4 +74,23 @@ def tanh_grad(Z: np.ndarray) -> np.ndarray:
     # hint: 1 - tanh(Z) squared
     t = np.tanh(Z)
     return 1 - t * t
+    ### END SOLUTION
+
+
+def silu(Z: np.ndarray) -> np.ndarray:
+    """SiLU, also called swish: ``Z σ(Z)``, the input times its own sigmoid "gate". Shape and dtype of `Z`."""
+    Z = validate.silu(Z)
+    ### BEGIN SOLUTION
+    # hint: the input times the sigmoid of the input
+    return Z * sigmoid(Z)
+    ### END SOLUTION
+
+
+def silu_grad(Z: np.ndarray) -> np.ndarray:
+    """Derivative of `silu` with respect to its input, evaluated at `Z` (you derive it in notebook 03)."""
+    Z = validate.silu_grad(Z)
+    ### BEGIN SOLUTION
+    # hint: z σ(z) is a product of two functions of z: differentiate both factors
+    s = sigmoid(Z)
+    return s * (1 + Z * (1 - s))
     ### END SOLUTION

@@ -62,7 +62,7 @@ def dense_backward(dZ: np.ndarray, A: np.ndarray, W: np.ndarray) -> tuple[np.nda
     if dZ.shape != (A.shape[0], W.shape[1]):
         raise ValueError(f"dense_backward(): dZ must have shape (m, k) = {(A.shape[0], W.shape[1])}; got {dZ.shape}")
     ### BEGIN SOLUTION
-    # hint: dA = dZ @ W.T, dW = A.T @ dZ, db = dZ summed over axis 0
+    # hint: three chain-rule products: for the input A, for W, and for b (one b is shared by every row)
     return dZ @ W.T, A.T @ dZ, dZ.sum(axis=0)
     ### END SOLUTION
 

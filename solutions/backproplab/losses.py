@@ -58,7 +58,7 @@ def softmax_cross_entropy(Z: np.ndarray, Y: np.ndarray) -> tuple[np.floating, np
     Z, Y = validate.softmax_cross_entropy(Z, Y)
     m = Z.shape[0]
     ### BEGIN SOLUTION
-    # hint: loss from log_softmax(Z); the gradient is (softmax - Y) / m, and softmax = exp(log_softmax)
+    # hint: the loss from log-probabilities (never log of a softmax); the gradient is predictions minus targets, with the mean's 1/m
     logS = log_softmax(Z)
     loss = -(Y * logS).sum() / Z.dtype.type(m)
     dZ = (np.exp(logS) - Y) / Z.dtype.type(m)
@@ -117,7 +117,7 @@ def l1_loss_grad(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
 
 
 def l2_loss(A: np.ndarray, Y: np.ndarray) -> np.floating:
-    """Mean squared error as in the BP note: ``(1/m) Σ_i Σ_j (A_ij - Y_ij)²`` (no ½).
+    """Mean squared error as defined in notebook 03: ``(1/m) Σ_i Σ_j (A_ij - Y_ij)²`` (no ½).
 
     Parameters
     ----------
@@ -180,6 +180,35 @@ def binary_cross_entropy_grad(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
         raise ValueError("binary_cross_entropy_grad(): A must lie strictly between 0 and 1 (the gradient is infinite at 0 and 1)")
     m = A.shape[0]
     ### BEGIN SOLUTION
-    # hint: d/da of -[y ln a + (1-y) ln(1-a)] is -y/a + (1-y)/(1-a); then divide by m
+    # hint: differentiate one entry's loss with respect to a, then account for the mean over the batch
     return (-Y / A + (1 - Y) / (1 - A)) / A.dtype.type(m)
+    ### END SOLUTION
+
+
+def binary_cross_entropy_with_logits(Z: np.ndarray, Y: np.ndarray) -> tuple[np.floating, np.ndarray]:
+    """Mean binary cross-entropy of ``σ(Z)`` against `Y`, computed from the logits, and its gradient.
+
+    ``loss = (1/m) Σ [max(z, 0) - z y + ln(1 + e^{-|z|})]``, which equals
+    ``binary_cross_entropy(sigmoid(Z), Y)`` but stays finite for every finite `Z`
+    (no probability is ever rounded to 0 or 1), and ``dZ = (σ(Z) - Y) / m``.
+
+    Parameters
+    ----------
+    Z : ndarray, shape (m, k) or (m,)
+        Logits (pre-activations of sigmoid outputs), any finite values.
+    Y : ndarray, same shape as `Z`
+        Targets in [0, 1].
+
+    Returns
+    -------
+    (loss, dZ) : scalar of `Z`'s dtype, array of `Z`'s shape and dtype
+    """
+    Z, Y = validate.binary_cross_entropy_with_logits(Z, Y)
+    m = Z.shape[0]
+    ### BEGIN SOLUTION
+    # hint: per entry softplus(z) - z y, with ln(1 + e^z) written so that only -|z| is exponentiated; the gradient is prediction minus target, over m
+    E = np.exp(-np.abs(Z))  # in (0, 1]: nothing overflows
+    loss = (np.maximum(Z, 0) - Z * Y + np.log1p(E)).sum() / Z.dtype.type(m)
+    S = np.where(Z >= 0, 1 / (1 + E), E / (1 + E))  # σ(Z), stable on both sides
+    return loss, (S - Y) / Z.dtype.type(m)
     ### END SOLUTION

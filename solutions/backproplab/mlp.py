@@ -5,7 +5,7 @@
 activation; the last layer is linear and produces scores (logits) for
 softmax cross-entropy. Weight decay: ``mlp_loss`` adds ``(λ/2) Σ ‖W_l‖²``
 (weights only) and ``λ W_l`` to each weight gradient, so the update
-``p ← p - α g`` in `sgd_step` is the note's ``W ← W - α (∇W + λW)``.
+``p ← p - α g`` in `sgd_step` is the update ``W ← W - α (∇W + λW)``.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def mlp_forward(params: dict[str, np.ndarray], X: np.ndarray, activation: str = 
     """
     L, X = validate.mlp_forward(params, X, activation)
     ### BEGIN SOLUTION
-    # hint: for each layer: Z = dense_forward(A_prev, W, b); hidden layers then A = activation_forward(Z); the last Z is the scores
+    # hint: loop over the layers with the layer functions of notebook 05; no activation after the last layer, whose output is the scores
     cache = {"A0": X}
     A = X
     for l in range(1, L + 1):
@@ -104,7 +104,7 @@ def mlp_backward(dscores: np.ndarray, cache: dict[str, np.ndarray], params: dict
     """
     L, dscores = validate.mlp_backward(dscores, cache, params, activation)
     ### BEGIN SOLUTION
-    # hint: walk l = L..1: dense_backward gives (dA_prev, dW, db); below a hidden layer, dZ = activation_backward(dA_prev, Z_prev)
+    # hint: walk the layers from the top down with the layer functions, pairing each layer with its own cache entries
     grads = {}
     dZ = dscores
     for l in range(L, 0, -1):
@@ -136,7 +136,7 @@ def mlp_loss(params: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray, lam: f
     """
     L, X, Y, lam = validate.mlp_loss(params, X, Y, lam, activation)
     ### BEGIN SOLUTION
-    # hint: forward -> softmax_cross_entropy -> backward; then add lam * W to each weight gradient and l2_penalty of the weights to the loss
+    # hint: forward, the softmax loss, backward; then weight decay, on the loss and on each weight gradient (not the biases)
     scores, cache = mlp_forward(params, X, activation)
     data_loss, dscores = softmax_cross_entropy(scores, Y)
     grads = mlp_backward(dscores, cache, params, activation)

@@ -48,13 +48,13 @@ def plot_templates(W: np.ndarray, shape: tuple[int, int] = (28, 28), labels: Seq
     """Show each column of ``W (784, k)`` as an image: what each class's score looks for."""
     plt = _plt()
     k = W.shape[1]
-    fig, axes = plt.subplots(1, k, figsize=(1.3 * k, 1.6))
+    fig, axes = plt.subplots(1, k, figsize=(1.3 * k + 0.8, 1.6), layout="constrained")
     lim = np.abs(W).max()
     for j, ax in enumerate(np.atleast_1d(axes)):
-        ax.imshow(W[:, j].reshape(shape), cmap="RdBu_r", vmin=-lim, vmax=lim)
+        im = ax.imshow(W[:, j].reshape(shape), cmap="RdBu_r", vmin=-lim, vmax=lim)
         ax.set_title(labels[j] if labels else str(j))
         ax.axis("off")
-    fig.tight_layout()
+    fig.colorbar(im, ax=list(np.atleast_1d(axes)), fraction=0.02, pad=0.01, label="weight")  # one scale for all
     return fig
 
 
@@ -116,6 +116,7 @@ def plot_series(
     logy: bool = False,
     stopped: Sequence[str] = (),
     ax=None,
+    legend: str = "best",
 ):
     """One line per entry of `series` (label → y values), e.g. a sweep or per-layer norms.
 
@@ -131,6 +132,9 @@ def plot_series(
         Labels whose curve ended early (a diverged run): their last finite point gets a large ✕.
     ax : matplotlib Axes, optional
         Draw into this axis instead of a new figure.
+    legend : str
+        Where the legend goes: a Matplotlib location such as ``"best"``, or ``"outside"`` (right of the axes,
+        so it never hides data).
     """
     plt = _plt()
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5.5, 3.5))
@@ -151,7 +155,10 @@ def plot_series(
     if logy:
         ax.set_yscale("log")
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=8)
+    if legend == "outside":
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    else:
+        ax.legend(fontsize=8, loc=legend)
     fig.tight_layout()
     return fig
 

@@ -1,4 +1,4 @@
-"""Softmax regression with L2 weight decay, as in the softmax note (notebook 02).
+"""Softmax regression with L2 weight decay, (notebook 02).
 
 No bias: ``F = X W``, ``S = softmax(F)``,
 ``loss = -(1/m) Σ Y ⊙ ln S + (λ/2) ‖W‖²`` and ``dL/dW = Xᵀ (S - Y) / m + λ W``.
@@ -36,7 +36,7 @@ def softmax_regression_loss(W: np.ndarray, X: np.ndarray, Y: np.ndarray, lam: fl
     """
     W, X, Y, lam = validate.softmax_regression_loss(W, X, Y, lam)
     ### BEGIN SOLUTION
-    # hint: scores X @ W -> softmax_cross_entropy gives (loss, dF); dW = X.T @ dF + lam * W; add l2_penalty to the loss
+    # hint: scores, the softmax loss and its gradient at the scores, the chain rule back to W, then weight decay on both
     data_loss, dF = softmax_cross_entropy(X @ W, Y)
     loss = data_loss + l2_penalty(W, lam)
     dW = X.T @ dF + W.dtype.type(lam) * W
@@ -56,7 +56,7 @@ def softmax_regression_loss_loop(W: np.ndarray, X: np.ndarray, Y: np.ndarray, la
     W, X, Y, lam = validate.softmax_regression_loss_loop(W, X, Y, lam)
     m = X.shape[0]
     ### BEGIN SOLUTION
-    # hint: for each row: f = x @ W, s = softmax(f), dC/ds = -y / s, dC/df = J(s).T @ dC/ds, dW += outer(x, dC/df); then / m and add the L2 terms
+    # hint: one sample at a time through the softmax Jacobian, exactly as derived in notebook 02; average at the end, then weight decay
     loss = W.dtype.type(0)
     dW = np.zeros_like(W)
     for x, y in zip(X, Y):

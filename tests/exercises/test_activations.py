@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 from _numeric import assert_close, check_grad, strict
-from backproplab.activations import relu, relu_grad, sigmoid, sigmoid_grad, tanh, tanh_grad
+from backproplab.activations import relu, relu_grad, sigmoid, sigmoid_grad, silu, silu_grad, tanh, tanh_grad
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -81,3 +81,21 @@ def test_properties(z) -> None:
     assert np.all(relu_grad(z) * z == relu(z))
     assert np.all((sigmoid_grad(z) >= 0) & (sigmoid_grad(z) <= 0.25))
     assert np.all((tanh_grad(z) >= 0) & (tanh_grad(z) <= 1))
+
+
+def test_silu_worked_values_and_gradient() -> None:
+    Z = np.array([-2.0, 0.0, 2.0])
+    assert_close(silu(Z), Z / (1 + np.exp(-Z)))
+    assert_close(silu_grad(np.array([0.0])), [0.5])  # σ(0) + 0 · σ′(0)
+    rng = np.random.default_rng(7)
+    Zr = rng.normal(0, 3, (4, 3))
+    check_grad(lambda: float(silu(Zr).sum()), Zr, silu_grad(Zr))
+
+
+def test_silu_is_finite_and_keeps_dtype_at_extremes() -> None:
+    Z = np.array([-1e4, -1000.0, 1000.0, 1e4])
+    with strict():
+        out, grad = silu(Z), silu_grad(Z)
+    assert_close(out, [0.0, 0.0, 1000.0, 1e4])
+    assert_close(grad, [0.0, 0.0, 1.0, 1.0])
+    assert silu(Z.astype(np.float32)).dtype == np.float32 and silu_grad(Z.astype(np.float32)).dtype == np.float32

@@ -10,6 +10,7 @@ from _numeric import assert_close, check_grad, one_hot, strict
 from backproplab.losses import (
     binary_cross_entropy,
     binary_cross_entropy_grad,
+    binary_cross_entropy_with_logits,
     cross_entropy,
     l1_loss,
     l1_loss_grad,
@@ -181,3 +182,30 @@ def test_l2_loss_properties(values) -> None:
     assert l2_loss(A, A) == 0 and l1_loss(A, A) == 0
     assert l2_loss(A, A + 1) == pytest.approx(1.0)  # every sample off by 1: mean of 1
     assert l1_loss(A, -A) == pytest.approx(2 * np.abs(A).mean())
+
+
+@nb03
+def test_bce_with_logits_matches_bce_of_sigmoid() -> None:
+    rng = np.random.default_rng(3)
+    Z = rng.normal(0, 3, (6, 2))
+    Y = (rng.uniform(size=(6, 2)) < 0.5).astype(float)
+    loss, dZ = binary_cross_entropy_with_logits(Z, Y)
+    assert_close(loss, binary_cross_entropy(1 / (1 + np.exp(-Z)), Y))
+    assert_close(dZ, (1 / (1 + np.exp(-Z)) - Y) / 6)
+    check_grad(lambda: binary_cross_entropy_with_logits(Z, Y)[0], Z, dZ)
+
+
+@nb03
+@pytest.mark.parametrize("z", [50.0, -50.0, 1000.0, -1000.0])
+@pytest.mark.parametrize("y", [0.0, 1.0])
+def test_bce_with_logits_is_finite_at_saturation(z: float, y: float) -> None:
+    with strict():
+        loss, dZ = binary_cross_entropy_with_logits(np.array([[z]]), np.array([[y]]))
+    assert_close(loss, max(z, 0.0) - z * y + math.log1p(math.exp(-abs(z))))
+    assert_close(dZ, [[(1.0 if z > 0 else 0.0) - y]])
+
+
+@nb03
+def test_bce_with_logits_keeps_float32() -> None:
+    loss, dZ = binary_cross_entropy_with_logits(np.array([[100.0, -2.0]], np.float32), np.array([[0.0, 1.0]], np.float32))
+    assert loss.dtype == np.float32 and dZ.dtype == np.float32 and np.isfinite(loss)

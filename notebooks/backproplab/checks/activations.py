@@ -56,7 +56,7 @@ def _relu_like(derivative: bool):
     return prop
 
 
-PROBES = dict.fromkeys(["sigmoid", "sigmoid_grad", "relu", "relu_grad", "tanh", "tanh_grad"], _elementwise)
+PROBES = dict.fromkeys(["sigmoid", "sigmoid_grad", "relu", "relu_grad", "tanh", "tanh_grad", "silu", "silu_grad"], _elementwise)
 
 PROPERTIES = {
     "sigmoid": [shape_of(lambda Z: Z.shape), finite, _in_range(0, 1), _symmetric(0)],
@@ -65,4 +65,6 @@ PROPERTIES = {
     "relu_grad": [shape_of(lambda Z: Z.shape), _relu_like(True)],
     "tanh": [shape_of(lambda Z: Z.shape), finite, _in_range(-1, 1), _symmetric(-1)],
     "tanh_grad": [shape_of(lambda Z: Z.shape), finite, _in_range(0, 1), _symmetric(1)],
+    "silu": [shape_of(lambda Z: Z.shape), finite],
+    "silu_grad": [shape_of(lambda Z: Z.shape), finite],
 }

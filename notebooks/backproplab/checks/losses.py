@@ -115,6 +115,15 @@ def _bce_grad_sign(fn, p, out):
     return None if ok else "raising a prediction should lower the loss where the target is 1 (negative gradient) and raise it where it is 0"
 
 
+def _bce_logits(rng):
+    return [
+        Probe((np.array([[50.0, -50.0, 0.25], [-1000.0, 1000.0, -2.0]]), np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 0.0]])), note="logits of ±50 and ±1000 on the wrong side"),
+        Probe((np.array([[40.0, -1000.0], [1000.0, -40.0]]), np.array([[1.0, 0.0], [1.0, 0.0]])), note="logits of ±40 and ±1000 on the right side"),
+        Probe((np.array([[100.0, -2.0], [0.5, -100.0]], dtype=np.float32), np.array([[0, 1], [1, 1]], dtype=np.float32)), note="float32 logits of ±100"),
+        Probe((np.array([0.5, -1.25, 3.0]), np.array([0.0, 0.5, 1.0])), note="1-D logits with a soft target"),
+    ]
+
+
 PROBES = {
     "cross_entropy": _cross_entropy,
     "softmax_cross_entropy": _softmax_cross_entropy,
@@ -122,6 +131,7 @@ PROBES = {
     **dict.fromkeys(["l1_loss", "l1_loss_grad", "l2_loss", "l2_loss_grad"], _regression),
     "binary_cross_entropy": _bce,
     "binary_cross_entropy_grad": _bce_grad,
+    "binary_cross_entropy_with_logits": _bce_logits,
 }
 
 PROPERTIES = {
@@ -134,4 +144,5 @@ PROPERTIES = {
     "l2_loss_grad": [shape_of(lambda A, Y: A.shape), _zero_at_target, _grad_mean_over_batch],
     "binary_cross_entropy": [shape_of(lambda A, Y: ()), _nonnegative, _mean_over_batch],
     "binary_cross_entropy_grad": [shape_of(lambda A, Y: A.shape), finite, _bce_grad_sign, _grad_mean_over_batch],
+    "binary_cross_entropy_with_logits": [tuple_of(2, "loss, dZ"), finite, _nonnegative, loss_grad_check(0, "Z")],
 }

@@ -126,7 +126,7 @@ def check_params(params: object, func: str, bias_ndim: int = 1) -> int:
     """Check a ``{"W1", "b1", …, "WL", "bL"}`` dict whose layer shapes chain; return L.
 
     ``bias_ndim`` is 1 for the row-major convention (``b`` is ``(k,)``) and 2 for
-    the column convention of the BP note (``b`` is ``(n_l, 1)``).
+    the column convention of notebook 04 (``b`` is ``(n_l, 1)``).
     """
     if not isinstance(params, Mapping):
         raise ValueError(f"{func}(): params must be a dict {{'W1', 'b1', ...}}; got {_describe(params)}")

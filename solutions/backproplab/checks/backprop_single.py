@@ -19,20 +19,23 @@ def _forward_single(rng):
         return column_params(rng, sizes, dtype), grid(rng, (sizes[0], 1), 1.0, dtype)
 
     return [
-        Probe(net(NOTE_NET), note="the note's 2-3-2-1 network"),
+        Probe(net(NOTE_NET), note="the 2-3-2-1 network of notebook 04"),
         Probe(net((3, 3, 3)), note="square layers (3-3-3)"),
         Probe(net(NOTE_NET, np.float32), note="float32 parameters"),
     ]
 
 
 def _backward_single(rng, call):
-    def net(sizes, y, dtype=np.float64):
+    def net(sizes, y, dtype=np.float64, output_bias=None):
         params, x = column_params(rng, sizes, dtype), grid(rng, (sizes[0], 1), 1.0, dtype)
+        if output_bias is not None:  # a saturated output: sigmoid(z) rounds to exactly 0 or 1
+            params[f"b{len(sizes) - 1}"] = np.full_like(params[f"b{len(sizes) - 1}"], output_bias)
         return params, call("forward_single", params, x), y
 
     return [
-        Probe(net(NOTE_NET, np.array([[1.0]])), note="the note's 2-3-2-1 network, y = 1"),
-        Probe(net(NOTE_NET, 0.0), note="the note's network, y = 0"),
+        Probe(net(NOTE_NET, np.array([[1.0]])), note="the 2-3-2-1 network of notebook 04, y = 1"),
+        Probe(net(NOTE_NET, 0.0), note="the 2-3-2-1 network, y = 0"),
+        Probe(net(NOTE_NET, 0.0, output_bias=40.0), note="a saturated output (z about 40), y = 0"),
         Probe(net((3, 3, 3), np.array([[1.0], [0.0], [0.5]])), note="square layers (3-3-3)"),
         Probe(net(NOTE_NET, np.array([[1.0]], dtype=np.float32), np.float32), note="float32 parameters"),
     ]

@@ -87,6 +87,12 @@ def binary_cross_entropy_grad(A, Y):
     return A, Y
 
 
+def binary_cross_entropy_with_logits(Z, Y):
+    Z, Y = _pair(Z, Y, "binary_cross_entropy_with_logits", "Z")
+    check_binary_targets(Y, "Y", "binary_cross_entropy_with_logits")
+    return Z, Y
+
+
 def l1_loss(A, Y):
     return _pair(A, Y, "l1_loss")
 
@@ -130,8 +136,8 @@ def _elementwise(func: str):
     return validator
 
 
-sigmoid, sigmoid_grad, relu, relu_grad, tanh, tanh_grad = (
-    _elementwise(f) for f in ("sigmoid", "sigmoid_grad", "relu", "relu_grad", "tanh", "tanh_grad")
+sigmoid, sigmoid_grad, relu, relu_grad, tanh, tanh_grad, silu, silu_grad = (
+    _elementwise(f) for f in ("sigmoid", "sigmoid_grad", "relu", "relu_grad", "tanh", "tanh_grad", "silu", "silu_grad")
 )
 
 
