@@ -180,8 +180,7 @@ def _autograde(course: Course, mine: dict, chosen: dict, pkg: harness.StudentPac
     """nbgrader autograde of the usable notebooks → (outcome, notebooks for the formgrader, seconds)."""
     t = time.monotonic()
     usable = {n: chosen[n] for n, nb in mine.items() if nb.usable}
-    composed = compose.assemble(tmp / "nbpkg", None, release_pkg=course.release_pkg, reference_pkg=course.reference_pkg,
-                                student_modules=pkg.modules, student_extras=pkg.extras)
+    composed = compose.assemble(tmp / "nbpkg", release_pkg=course.release_pkg, student_modules=pkg.modules, student_extras=pkg.extras)
     done = nbgrader_run.autograde(course, usable, composed, tmp / "nb", settings)
     notebooks = dict(done.notebooks)
     for name in usable.keys() - notebooks.keys():  # the formgrader still gets the student's answers

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from grader_course import MODULE, WRONG, built_course, mutated_text
 
-from autograder import compose, harness, sandbox, wire
+from autograder import compose, harness, replay, sandbox, wire
 from autograder.course import ROOT
 
 FUNCTIONS = ["softmax", "log_softmax", "softmax_jacobian", "cross_entropy", "softmax_cross_entropy"]
@@ -137,11 +137,16 @@ def test_groups_never_hold_a_graded_function_s_reference(course) -> None:
         assert not set().union(*g.patched.values()) & set(g.functions)
 
 
-def test_reference_copy_for_same_module_dependencies_hides_the_graded_body(course) -> None:
-    src = (course.reference_pkg / "softmax.py").read_text(encoding="utf-8")
-    copy = compose.stub_except(src, {"softmax"})
-    assert "E / E.sum(axis=-1, keepdims=True)" in copy  # the dependency stays
-    assert "np.diag(s) - np.outer(s, s)" not in copy and "BEGIN SOLUTION" not in copy.split("def log_softmax")[1]
+def test_replay_answers_the_reference_calls_and_nothing_else(course) -> None:
+    """The recorded table holds the dependencies' answers to the calls the reference made, keyed by content."""
+    case = next(iter(course.hidden.cases("softmax_cross_entropy", 1)))
+    table, sigs = replay.record(course.reference, "softmax_cross_entropy", [case], {"softmax", "log_softmax"})
+    assert table and set(sigs) == {"softmax", "log_softmax"}
+    Z = case.args[0]
+    key = wire.digest("log_softmax", wire.bind(sigs["log_softmax"], (Z.copy(),), {}))
+    assert key in table and np.allclose(table[key], course.reference.function("log_softmax")(Z))
+    assert wire.digest("log_softmax", wire.bind(sigs["log_softmax"], (Z + 1,), {})) not in table
+    assert course.reference.function("log_softmax").__name__ == "log_softmax"  # the recorder is gone again
 
 
 # --------------------------------------------------------------------------- verdicts
@@ -192,3 +197,67 @@ def test_wrong_variants_used_by_the_tests_really_are_wrong(tmp_path: Path, cours
         changes[path.name] = mutated_text(changes.get(path.name, path.read_text(encoding="utf-8")), name)
     verdicts = _grade(tmp_path, course, changes)
     assert {k for k, v in verdicts.items() if not v.passed} == set(WRONG)
+
+
+# --------------------------------------------------------------------------- no reference code in the sandbox
+
+SCAN = """
+import base64 as _b64, json as _json, os as _os, sys as _sys
+_NEEDLES = [_b64.b64decode(n) for n in {needles!r}]
+_SKIP = {skip!r}
+def _scan_file(_path, _found, _seen):
+    try:
+        if _os.path.getsize(_path) > (64 << 20):
+            return
+        with open(_path, 'rb') as _f:
+            _data = _f.read()
+    except OSError:
+        return
+    _seen.append(_path)
+    _found.extend(f'{{_path}}: {{_n[:40]!r}}' for _n in _NEEDLES if _n in _data)
+_found, _seen = [], []
+for _root, _dirs, _files in _os.walk('/'):
+    _dirs[:] = [d for d in _dirs if _os.path.join(_root, d) not in _SKIP and _os.path.join(_root, d) not in ('/proc', '/sys', '/dev')]
+    for _name in _files:
+        _scan_file(_os.path.join(_root, _name), _found, _seen)
+_mapped = set()
+for _pid in filter(str.isdigit, _os.listdir('/proc')):
+    try:
+        _mapped.update(line.split(None, 5)[5].strip() for line in open(f'/proc/{{_pid}}/maps') if len(line.split(None, 5)) == 6)
+    except OSError:
+        pass
+for _path in sorted(p for p in _mapped if p.startswith('/')):
+    _scan_file(_path, _found, _seen)
+_modules = [m.__file__ for m in list(_sys.modules.values()) if getattr(m, '__file__', None)]
+_json.dump({{'found': _found, 'files': len(_seen), 'mapped': len(_mapped), 'modules': _modules}}, open(f'scan-{{_os.getpid()}}.json', 'w'))
+"""
+
+
+def test_no_reference_code_is_visible_to_a_grading_child(tmp_path: Path, course) -> None:
+    """Every file a grading child can see (outside the read-only system binds) and every mapped file holds no solution body."""
+    import base64
+    import json
+
+    from autograder.release import BEGIN, END
+
+    released = "\n".join(p.read_text(encoding="utf-8") for p in course.release_pkg.glob("*.py"))
+    needles = []
+    for path in sorted(course.reference_pkg.glob("*.py")):
+        inside = False
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if BEGIN.match(line) or END.match(line):
+                inside = BEGIN.match(line) is not None
+            elif inside and len(line.strip()) >= 20 and not line.strip().startswith("#") and line.strip() not in released:
+                needles.append(base64.b64encode(line.strip().encode()).decode())
+    skip = [str(p) for p in ("/usr", *sandbox.python_paths())]
+    stubs = {p.name: p.read_text(encoding="utf-8") for p in course.release_pkg.glob("*.py")}
+    future = "from __future__ import annotations\n"
+    stubs["losses.py"] = stubs["losses.py"].replace(future, future + SCAN.format(needles=needles, skip=skip))
+    harness.grade_functions(FUNCTIONS, _package(tmp_path, course, stubs), course, harness.Settings(seed=1), tmp_path / "work")
+    scans = {p.parent.parent.name: json.loads(p.read_text()) for p in (tmp_path / "work").glob("*/work/scan-*.json")}
+    composite = [name for name in scans if "losses" in name]
+    assert composite, f"the scan did not run in the child grading the composite: {sorted(scans)}"
+    for name, scan in scans.items():
+        print(f"{name}: {scan['files']} files and {scan['mapped']} mapped files scanned, {len(scan['modules'])} modules loaded")
+        assert scan["files"] > 10
+        assert scan["found"] == [], f"solution code visible in {name}: {scan['found'][:5]}"
