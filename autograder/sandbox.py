@@ -1,22 +1,28 @@
 """Run an untrusted command: its own namespaces and a minimal root, limits, and nothing left behind.
 
 ``namespace`` isolation (Linux; see `sandbox_init`): the command runs
-in new user, mount, PID and network namespaces whose root is a fresh tmpfs
-holding only read-only binds of ``/usr``, the Python installation and the
-virtual environment, a small ``/tmp``, and the job folders given as
-writable. The repository, ``solutions/``, the hidden tests, the gradebook
-and other submissions simply do not exist in there. After ``pivot_root`` the
-command enters one more user + mount namespace, so every mount is locked
-(it cannot be unmounted or remounted writable). When the PID namespace's init
-exits, the kernel kills every process left in it.
+in new user, mount, PID, network, IPC, UTS and cgroup namespaces whose root
+is a fresh tmpfs holding only read-only binds of ``/usr``, the Python
+installation and the virtual environment, a small ``/tmp``, and at each job
+folder given as writable a size-capped tmpfs (``Limits.disk_mb``) holding a
+copy of it, copied back when the command ends. The repository,
+``solutions/``, the hidden tests, the gradebook and other submissions simply
+do not exist in there; nothing is written to the host disk from inside, and
+no SysV/POSIX IPC object or process outlives the job. After ``pivot_root``
+the command enters one more user + mount namespace, so every mount is
+locked. The PID namespace's init watches the whole tree.
 
 ``process`` isolation (the fallback where namespaces are unavailable): the
 command runs on the host file system in a temporary copy, in its own
-session, under a subreaper that kills every descendant at the end. It can
-read whatever the user running the grader can read: `describe` says so.
+session, under a subreaper that watches the tree and kills every descendant
+at the end. It can read whatever the user running the grader can read, and
+write to the host disk up to the file-size limit per file: `describe` says so.
 
-Both: ``RLIMIT_AS`` memory cap, CPU and file-size limits, core dumps off, a
-wall-clock limit after which the whole tree is killed.
+Both: per process ``RLIMIT_AS``, CPU and file-size limits, core dumps off;
+for the whole tree a process count and a total resident-memory limit
+(polled every 50-100 ms by the init or subreaper: this host offers no
+delegated cgroup v2, see `describe`), and a wall-clock limit after which the
+whole tree is killed.
 """
 
 from __future__ import annotations
@@ -36,11 +42,15 @@ from pathlib import Path
 NAMESPACE = "namespace"
 PROCESS = "process"
 
+TREE_LIMITS = ("memory, process count and wall time are enforced for the whole process tree by a watchdog "
+               "(polled, not cgroups: no delegated cgroup v2 is used), CPU time and file size per process")
 DESCRIPTIONS = {
-    NAMESPACE: "namespace (user + mount + PID + network namespaces, minimal read-only root: "
-    "the submission cannot see solutions/, the hidden tests, the gradebook or other submissions)",
+    NAMESPACE: "namespace (user + mount + PID + network + IPC + UTS + cgroup namespaces, minimal read-only root, "
+    "writable area a size-capped tmpfs: the submission cannot see solutions/, the hidden tests, the gradebook or "
+    f"other submissions, cannot write to the host disk, and leaves no process or IPC object behind; {TREE_LIMITS})",
     PROCESS: "process limits only (WEAKER: namespaces are unavailable here, so submission code runs "
-    "as the grading user on the host file system and could read anything that user can read)",
+    "as the grading user on the host file system and could read anything that user can read, write to the host "
+    f"disk, and leave SysV/POSIX IPC objects behind; {TREE_LIMITS})",
 }
 
 
@@ -53,6 +63,7 @@ class Limits:
     cpu: int | None = None
     file_size: int = 256 << 20
     tmp_size_mb: int = 256
+    disk_mb: int = 512  # the writable job area (a tmpfs in namespace isolation)
     nproc: int = 512
 
 
@@ -79,6 +90,11 @@ class Outcome:
         return rc - 128 if 128 < rc < 160 else None
 
     def describe(self) -> str:
+        limit = self.extra.get("limit")
+        if limit and limit[0] == "memory":
+            return f"was stopped: its processes used {limit[1]} MB together, over the {limit[2]} MB memory limit"
+        if limit and limit[0] == "processes":
+            return f"was stopped: it started too many processes ({limit[1]}, the limit is {limit[2]})"
         if self.timed_out:
             return f"was stopped after the {self.extra.get('wall', '?')} s time limit"
         sig = self.signal
@@ -191,6 +207,9 @@ def run(
     outcome.extra["wall"] = limits.wall
     marks = [line.split()[-1] for line in outcome.stderr.splitlines() if line.startswith("__sandbox_leftover__ ")]
     outcome.extra["leftover"] = int(marks[-1]) if marks and marks[-1].isdigit() else 0
+    limit = [line.split()[1:] for line in outcome.stderr.splitlines() if line.startswith("__sandbox_limit__ ")]
+    if limit and len(limit[-1]) == 3:  # the last one is the watchdog's own (it prints after the command ended)
+        outcome.extra["limit"] = limit[-1]
     return outcome
 
 
@@ -206,6 +225,7 @@ def _run_namespace(argv, *, rw, limits, env, cwd, stdout, stderr) -> Outcome:
             "ro": [str(p) for p in python_paths()],
             "rw": [str(Path(p).resolve()) for p in rw],
             "tmp_mb": limits.tmp_size_mb,
+            "disk_mb": limits.disk_mb,
             "limits": _rlimits(limits),
             "cwd": str(cwd),
             "env": env,
@@ -217,9 +237,9 @@ def _run_namespace(argv, *, rw, limits, env, cwd, stdout, stderr) -> Outcome:
 _REAPER = r"""
 import ctypes, os, signal, subprocess, sys, time
 ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans come back to us
-child = subprocess.Popen(sys.argv[1:])
+NPROC, MEMORY = int(sys.argv[1]), int(sys.argv[2])
+child = subprocess.Popen(sys.argv[3:])
 signal.signal(signal.SIGTERM, lambda *a: child.kill())
-rc = child.wait()
 def descendants():
     kids = {}
     for pid in filter(str.isdigit, os.listdir('/proc')):
@@ -233,6 +253,24 @@ def descendants():
         for k in kids.get(todo.pop(), []):
             found.append(k); todo.append(k)
     return found
+def tripped():
+    left = descendants()
+    if len(left) > NPROC:
+        return f"processes {len(left)} {NPROC}"
+    rss = 0
+    for pid in left:
+        try: rss += int(open(f'/proc/{pid}/statm').read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
+        except (OSError, IndexError, ValueError): pass
+    return f"memory {rss >> 20} {MEMORY >> 20}" if rss > MEMORY else None
+limit = None
+while child.poll() is None:
+    limit = limit or tripped()
+    if limit:
+        for pid in descendants():
+            try: os.kill(pid, signal.SIGKILL)
+            except OSError: pass
+    time.sleep(0.1)
+rc = child.returncode
 first = None
 for _ in range(50):
     left = descendants()
@@ -246,6 +284,8 @@ for _ in range(50):
         while os.waitpid(-1, os.WNOHANG)[0]: pass
     except ChildProcessError: pass
     time.sleep(0.02)
+if limit:
+    print(f"__sandbox_limit__ {limit}", file=sys.stderr)
 print(f"__sandbox_leftover__ {first or 0}", file=sys.stderr)
 sys.exit(rc if rc >= 0 else 128 - rc)
 """
@@ -253,7 +293,7 @@ sys.exit(rc if rc >= 0 else 128 - rc)
 
 def _run_process(argv, *, limits, env, cwd, stdout, stderr) -> Outcome:
     prefix = _prlimit(limits) if shutil.which("prlimit") else []
-    reaper = [sys.executable, "-c", _REAPER] if sys.platform == "linux" else []
+    reaper = [sys.executable, "-c", _REAPER, str(limits.nproc), str(limits.memory)] if sys.platform == "linux" else []
     return _supervise([*reaper, *prefix, *argv], env=env, cwd=cwd, stdout=stdout, stderr=stderr, wall=limits.wall, isolation=PROCESS)
 
 
@@ -268,7 +308,7 @@ def _supervise(cmd, *, env, cwd, stdout: Path, stderr: Path, wall: float, isolat
             timed_out = True
             _kill_group(proc, signal.SIGTERM)
             try:
-                proc.wait(timeout=2)
+                proc.wait(timeout=5)  # the namespace's init stops the tree and copies the job folder back
             except subprocess.TimeoutExpired:
                 pass
         _kill_group(proc, signal.SIGKILL)

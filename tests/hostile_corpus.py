@@ -368,13 +368,23 @@ def zip_extra(kind: str) -> Callable[[Path, dict], None]:
             zf.writestr("backproplab/extra", "a file")
             zf.writestr("backproplab/extra/inner.py", "X = 1\n")
         elif kind == "encrypted":
-            info = zipfile.ZipInfo("notes.txt")
-            info.flag_bits |= 0x1
-            zf.writestr(info, "not really encrypted")
+            zf.writestr("notes.txt", "not really encrypted")
         else:
             zf.writestr("n" * 300 + ".txt", "a long name")
 
-    return lambda path, files: _write(path, files, extra)
+    def build(path: Path, files: dict) -> None:
+        _write(path, files, extra)
+        if kind == "encrypted":  # zipfile clears the flag when writing: set it in both headers afterwards
+            data = bytearray(path.read_bytes())
+            for signature, flag_at, name_at in ((b"PK\x03\x04", 6, 30), (b"PK\x01\x02", 8, 46)):
+                pos = data.find(signature)
+                while pos >= 0:
+                    if data[pos + name_at : pos + name_at + 9] == b"notes.txt":
+                        data[pos + flag_at] |= 0x1
+                    pos = data.find(signature, pos + 1)
+            path.write_bytes(bytes(data))
+
+    return build
 
 
 def impersonation(perfect: dict, blank: dict) -> Callable[[Path], None]:
