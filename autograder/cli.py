@@ -63,13 +63,16 @@ def cmd_release(args) -> int:
 
 
 def cmd_collect(args) -> int:
-    from .collect import collect
+    from .collect import collect, write_conflicts
     from .merge import Paths
 
     course = _load(args, build=False)
     got = collect(args.inbox, Paths(args.course).inbox, list(course.notebooks))
+    write_conflicts(got, Paths(args.course).root / "collect.json")
     for note in got.notes:
         print(note)
+    for conflict in got.conflicts:
+        print(f"CONFLICT {conflict}")
     print(f"{len(got.chosen)} submissions in {Paths(args.course).inbox}")
     return 0
 

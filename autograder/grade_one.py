@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import answers, compose, harness, nbgrader_run, safezip, sandbox
+from . import answers, compose, harness, nbgrader_run, safezip, sandbox, sanitize
 from .course import PACKAGE, Course
 from .notebooks import (
     ANSWER,
@@ -189,14 +189,14 @@ def _autograde(course: Course, mine: dict, chosen: dict, pkg: harness.StudentPac
 
 
 def cleared(path: Path) -> dict | None:
-    """The submitted notebook without outputs (what the formgrader shows when nbgrader could not run it)."""
+    """The submitted notebook without outputs, sanitised (what the formgrader shows when nbgrader could not run it)."""
     nb, _ = load_json(path)
     if nb is None:
         return None
     for cell in nb["cells"]:
         if cell.get("cell_type") == "code":
             cell["outputs"], cell["execution_count"] = [], None
-    return nb
+    return sanitize.clean_notebook(nb)
 
 
 def _finish(result: dict, course: Course, mine: dict, verdicts: dict, reason: str | None, start: float) -> dict:

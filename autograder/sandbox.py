@@ -258,9 +258,9 @@ def tripped():
     if len(left) > NPROC:
         return f"processes {len(left)} {NPROC}"
     rss = 0
-    for pid in left:
-        try: rss += int(open(f'/proc/{pid}/statm').read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
-        except (OSError, IndexError, ValueError): pass
+    for pid in left:  # proportional set size: pages shared after fork count once
+        try: rss += next(int(l.split()[1]) << 10 for l in open(f'/proc/{pid}/smaps_rollup') if l.startswith('Pss:'))
+        except (OSError, StopIteration, IndexError, ValueError): pass
     return f"memory {rss >> 20} {MEMORY >> 20}" if rss > MEMORY else None
 limit = None
 while child.poll() is None:

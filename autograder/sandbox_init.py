@@ -177,8 +177,22 @@ def _copy_file(name: str, src: int, dst: int, budget: int) -> int:
     return budget
 
 
+def pss(pid: str, page: int) -> int:
+    """Proportional resident memory of `pid` (shared pages split among their users; RSS where PSS is unreadable)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            return next(int(line.split()[1]) << 10 for line in f if line.startswith("Pss:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        pass
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * page
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
 class Watchdog:
-    """Tree-wide limits for the namespace, checked by its init: process count and total resident memory.
+    """Tree-wide limits for the namespace, checked by its init: process count and total proportional memory.
 
     cgroups would enforce these in the kernel; where they cannot be delegated (cgroup v1, no write
     access) this poll is what holds a tree of processes to the limits (per-process rlimits cannot).
@@ -194,13 +208,7 @@ class Watchdog:
         if len(pids) > self.nproc:
             self.tripped = f"processes {len(pids)} {self.nproc}"
         else:
-            rss = 0
-            for pid in pids:
-                try:
-                    with open(f"/proc/{pid}/statm") as f:
-                        rss += int(f.read().split()[1]) * self.page
-                except (OSError, IndexError, ValueError):
-                    continue
+            rss = sum(pss(pid, self.page) for pid in pids)
             if rss > self.memory:
                 self.tripped = f"memory {rss >> 20} {self.memory >> 20}"
         if self.tripped:
