@@ -130,6 +130,7 @@ def build_root(spec: dict) -> None:
         copy_tree(os.open(path, os.O_RDONLY | os.O_DIRECTORY), os.open(root + path, os.O_RDONLY | os.O_DIRECTORY), 1 << 62, [MAX_COPY_FILES])
         hosts.append((path, os.open(path, os.O_RDONLY | os.O_DIRECTORY)))  # kept across pivot_root for the copy back
     loopback_up()
+    socket.sethostname("sandbox")  # its own UTS namespace: the host's name is not the submission's business
     pivot(root)
     return hosts
 

@@ -249,13 +249,18 @@ def _check_conflict_reported(env: Corpus, name: str) -> None:
     assert "impersonation_thief" in env.collect and "impersonation_victim" in env.collect, env.collect
 
 
+def _rendered(env: Corpus, name: str) -> list:
+    """What the formgrader renders as markup or output: markdown cells and code outputs (not code, shown as text)."""
+    cells = [c for nb in env.results[name].get("autograded", {}).values() if nb for c in nb["cells"]]
+    return [c["source"] if c["cell_type"] == "markdown" else c.get("outputs", []) for c in cells]
+
+
 def _check_no_forgery(env: Corpus, name: str) -> None:
-    text = json.dumps(env.results[name].get("autograded", {}))
-    assert "FORGED ANSWER" not in text, "a notebook written by the student's kernel was taken as nbgrader's"
+    assert "FORGED ANSWER" not in json.dumps(_rendered(env, name)), "a notebook written by the student's kernel was taken as nbgrader's"
 
 
 def _check_clean_outputs(env: Corpus, name: str) -> None:
-    text = json.dumps(env.results[name].get("autograded", {})).lower()
+    text = json.dumps(_rendered(env, name)).lower()
     for bad in ("<script", "onerror", "onmouseover"):
         assert bad not in text, f"{bad!r} survived in the executed notebooks of {name}"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import time
@@ -261,3 +262,156 @@ def test_no_reference_code_is_visible_to_a_grading_child(tmp_path: Path, course)
         print(f"{name}: {scan['files']} files and {scan['mapped']} mapped files scanned, {len(scan['modules'])} modules loaded")
         assert scan["files"] > 10
         assert scan["found"] == [], f"solution code visible in {name}: {scan['found'][:5]}"
+
+
+# --------------------------------------------------------------------------- what the parent reads back
+
+
+def test_parent_reads_child_files_without_following_or_blocking(tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    os.mkfifo(tmp_path / "progress")
+    assert harness.read_progress(tmp_path) == ""  # a FIFO: refused at once, never opened for a blocking read
+    (tmp_path / "progress").unlink()
+    (tmp_path / "progress").symlink_to("/dev/zero")
+    assert harness.read_progress(tmp_path) == ""
+    (tmp_path / "out" / "a.json").symlink_to("/dev/zero")
+    os.mkfifo(tmp_path / "out" / "b.json")
+    (tmp_path / "out" / "c.json").write_bytes(b" " * (harness.MAX_RECORD_BYTES + 1))
+    for ident in "abc":
+        record = harness.read_record(tmp_path, ident)
+        assert record["error"] == harness.REFUSED and record["message"].startswith("sent back"), record
+    assert harness.read_record(tmp_path, "missing") is None
+
+
+@pytest.mark.parametrize("text, why", [
+    ('{"unsendable": ["got"], "got": null}', "unsendable"),
+    ('{"got": ' + "[" * 300_000 + "]" * 300_000 + "}", "RecursionError"),
+    ('{"got": {"t": "py", "v": 1}, "extra": 1}', "unknown fields"),
+    ('{"error": 3}', "not text"),
+    ("[1, 2]", "not an object"),
+    ('{"got": ' + '{"v": ' * 60 + "1" + "}" * 60 + "}", "nested more than"),
+])
+def test_records_of_the_wrong_shape_are_refused_with_a_reason(tmp_path: Path, text: str, why: str) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "x.json").write_text(text)
+    record = harness.read_record(tmp_path, "x")
+    assert record["error"] == harness.REFUSED and why in record["message"], record
+
+
+def test_exception_names_and_messages_are_capped_and_escaped(tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    name = "Leak" + "def softmax(Z):\n    return 1\n" * 500
+    (tmp_path / "out" / "x.json").write_text(json.dumps({"error": name, "message": "\x1b[31m<b>" + "m" * 10_000}))
+    record = harness.read_record(tmp_path, "x")
+    assert record["error"] == "UnusualException"
+    assert len(record["message"]) <= 300 and "\x1b" not in record["message"] and "\\x1b" in record["message"]
+
+
+def test_arrays_need_the_npy_magic_no_objects_and_fit_the_job_budget(tmp_path: Path) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "z.npy", "w") as zf:
+        zf.writestr("a.npy", b"\x93NUMPY")
+    with pytest.raises(wire.WireError, match="not an .npy"):
+        wire.decode({"t": "array", "f": "z.npy"}, tmp_path)
+    np.save(tmp_path / "o.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(wire.WireError, match="Python objects"):
+        wire.decode({"t": "array", "f": "o.npy"}, tmp_path)
+    np.save(tmp_path / "big.npy", np.zeros(1 << 17))  # 1 MB
+    aliased = {"t": "list", "v": [{"t": "array", "f": "big.npy"}] * 3}
+    assert len(wire.decode(aliased, tmp_path, wire.Budget(4 << 20))) == 3
+    with pytest.raises(wire.WireError, match="more data than"):  # the same file three times counts three times
+        wire.decode(aliased, tmp_path, wire.Budget(2 << 20))
+
+
+def test_feedback_escapes_everything_it_renders() -> None:
+    from autograder.feedback import render
+
+    evil = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    cell = {"kind": "function", "max": 1, "points": 0, "passed": False, "reason": evil, "hint": evil}
+    result = {"student": "s", "graded_at": evil, "submission": evil, "status": evil, "issues": [evil],
+              "notebooks": {"01": {"auto": 0, "auto_max": 1, "problem": evil, "renamed_from": evil, "issues": [evil], "cells": {evil: cell}}}}
+    page = render(result, {})
+    assert "<script" not in page and "<img" not in page and page.count("&lt;script&gt;") >= 8
+
+
+def test_executed_notebooks_are_sanitised_and_forged_ones_refused() -> None:
+    from autograder import sanitize
+
+    submitted = {"cells": [{"cell_type": "markdown", "source": "my answer", "metadata": {}},
+                           {"cell_type": "code", "source": "x = 1", "metadata": {}, "outputs": []}]}
+    outputs = [{"output_type": "display_data", "metadata": {}, "data": {
+        "text/html": "<b onmouseover='alert(1)'>hi</b><script>alert(2)</script>", "application/javascript": "alert(3)",
+        "text/markdown": "<img src=x onerror=alert(4)>", "text/plain": "hi"}}]
+    executed = {"cells": [submitted["cells"][0], dict(submitted["cells"][1], outputs=outputs)], "metadata": {"widgets": "<script>"}}
+    assert sanitize.verify(executed, submitted) is None
+    clean = json.dumps(sanitize.clean_notebook(executed)).lower()
+    assert "<script" not in clean and "onmouseover" not in clean and "onerror" not in clean and "javascript" not in clean
+    assert "<b>hi</b>" in clean and "widgets" not in clean
+    forged = {"cells": [{"cell_type": "markdown", "source": "FORGED ANSWER", "metadata": {}}]}
+    assert "not one the student submitted" in sanitize.verify(forged, submitted)
+
+
+# --------------------------------------------------------------------------- limits for the whole tree
+
+
+def test_processes_of_one_job_share_one_memory_and_process_limit(tmp_path: Path) -> None:
+    job = tmp_path / "job"
+    job.mkdir()
+    forks = "import os, time\nfor _ in range(4):\n    if os.fork() == 0:\n        b = bytearray(400 << 20)\n        time.sleep(20)\n        os._exit(0)\ntime.sleep(20)\n"
+    out = sandbox.run([sandbox.python(), "-c", forks], rw=[job], limits=sandbox.Limits(wall=30, memory=1 << 30), cwd=job,
+                      log_dir=tmp_path / "log")
+    assert out.extra.get("limit", [""])[0] == "memory" and "memory limit" in out.describe(), (out.describe(), out.stderr[-500:])
+    many = "import os, time\nfor _ in range(80):\n    if os.fork() == 0:\n        time.sleep(20)\n        os._exit(0)\ntime.sleep(20)\n"
+    out = sandbox.run([sandbox.python(), "-c", many], rw=[job], limits=sandbox.Limits(wall=30, nproc=40), cwd=job, log_dir=tmp_path / "log2")
+    assert "too many processes" in out.describe(), (out.describe(), out.stderr[-500:])
+
+
+@pytest.mark.skipif(sandbox.available() != sandbox.NAMESPACE, reason="namespaces unavailable here")
+def test_the_job_area_is_a_capped_tmpfs_and_ipc_dies_with_the_job(tmp_path: Path) -> None:
+    job = tmp_path / "job"
+    job.mkdir()
+    (job / "in.txt").write_text("input")
+    code = ("import os, ctypes\n"
+            "n = 0\n"
+            "for i in range(8):\n"
+            "    try:\n"
+            "        fd = os.open(f'fill{i}', os.O_WRONLY | os.O_CREAT); os.posix_fallocate(fd, 0, 100 << 20); os.close(fd); n += 100\n"
+            "    except OSError:\n"
+            "        break\n"
+            "for i in range(8):\n"
+            "    os.remove(f'fill{i}') if os.path.exists(f'fill{i}') else None\n"
+            "libc = ctypes.CDLL(None)\n"
+            "shm = libc.shmget(0x5eed, 4096, 0o1000 | 0o600)\n"
+            "os.mkfifo('fifo'); os.symlink('/etc/passwd', 'link')\n"
+            "open('out.txt', 'w').write(f'{n} {open(\"in.txt\").read()} {shm >= 0} {os.uname().nodename}')\n")
+    out = sandbox.run([sandbox.python(), "-c", code], rw=[job], limits=sandbox.Limits(wall=30, disk_mb=256), cwd=job, log_dir=tmp_path / "log")
+    assert out.returncode == 0, out.stderr[-1000:]
+    filled, text, made_shm, host = (job / "out.txt").read_text().split()
+    assert int(filled) <= 256 and text == "input" and made_shm == "True" and host != os.uname().nodename
+    assert not (job / "fifo").exists() and not (job / "link").is_symlink()  # only regular files and folders come back
+    assert "0x00005eed" not in subprocess.run(["ipcs", "-m"], capture_output=True, text=True).stdout
+
+
+def test_a_cpu_burner_beside_a_normal_job_measured(tmp_path: Path) -> None:
+    """Measured, not asserted: the normal job's wall time alone and beside a job spinning 8 processes."""
+    import threading
+
+    normal = "import time\nt = time.process_time()\ns = sum(i * i for i in range(6_000_000))\nopen('r', 'w').write(str(s))\n"
+    burn = "import os, time\nfor _ in range(7):\n    if os.fork() == 0:\n        break\nt = time.time()\nwhile time.time() - t < 25:\n    pass\n"
+
+    def run(code: str, name: str, wall: float = 60):
+        job = tmp_path / name
+        job.mkdir()
+        out = sandbox.run([sandbox.python(), "-c", code], rw=[job], limits=sandbox.Limits(wall=wall), cwd=job, log_dir=tmp_path / f"{name}.log")
+        return out, (job / "r").read_text() if (job / "r").exists() else None
+
+    alone, value = run(normal, "alone")
+    burner = threading.Thread(target=run, args=(burn, "burner", 30))
+    burner.start()
+    time.sleep(1.0)
+    beside, value_beside = run(normal, "beside")
+    burner.join()
+    assert value is not None and value_beside == value
+    print(f"\nnormal job alone {alone.seconds:.2f} s, beside an 8-process CPU burner {beside.seconds:.2f} s "
+          f"({beside.seconds / alone.seconds:.2f}x; load {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores)")
