@@ -234,13 +234,14 @@ _json.dump({{'found': _found, 'files': len(_seen), 'mapped': len(_mapped), 'modu
 """
 
 
-def test_no_reference_code_is_visible_to_a_grading_child(tmp_path: Path, course) -> None:
+@pytest.mark.parametrize("which", ["course", "real_course"])
+def test_no_reference_code_is_visible_to_a_grading_child(tmp_path: Path, request, which: str) -> None:
     """Every file a grading child can see (outside the read-only system binds) and every mapped file holds no solution body."""
     import base64
-    import json
 
     from autograder.release import BEGIN, END
 
+    course = request.getfixturevalue(which)
     released = "\n".join(p.read_text(encoding="utf-8") for p in course.release_pkg.glob("*.py"))
     needles = []
     for path in sorted(course.reference_pkg.glob("*.py")):
@@ -251,13 +252,16 @@ def test_no_reference_code_is_visible_to_a_grading_child(tmp_path: Path, course)
             elif inside and len(line.strip()) >= 20 and not line.strip().startswith("#") and line.strip() not in released:
                 needles.append(base64.b64encode(line.strip().encode()).decode())
     skip = [str(p) for p in ("/usr", *sandbox.python_paths())]
-    stubs = {p.name: p.read_text(encoding="utf-8") for p in course.release_pkg.glob("*.py")}
+    scan = "import sys as _s\nif not hasattr(_s, '_bpl_scanned'):\n    _s._bpl_scanned = True\n" + "".join(
+        f"    {line}\n" for line in SCAN.format(needles=needles, skip=skip).strip().splitlines())
     future = "from __future__ import annotations\n"
-    stubs["losses.py"] = stubs["losses.py"].replace(future, future + SCAN.format(needles=needles, skip=skip))
-    harness.grade_functions(FUNCTIONS, _package(tmp_path, course, stubs), course, harness.Settings(seed=1), tmp_path / "work")
+    stubs = {p.name: p.read_text(encoding="utf-8") for p in course.release_pkg.glob("*.py")}
+    stubs = {n: t.replace(future, future + scan) if n[:-3] in course.exercise_modules() else t for n, t in stubs.items()}
+    names = course.graded_functions() if which == "real_course" else FUNCTIONS
+    harness.grade_functions(names, _package(tmp_path, course, stubs), course, harness.Settings(seed=1), tmp_path / "work")
     scans = {p.parent.parent.name: json.loads(p.read_text()) for p in (tmp_path / "work").glob("*/work/scan-*.json")}
-    composite = [name for name in scans if "losses" in name]
-    assert composite, f"the scan did not run in the child grading the composite: {sorted(scans)}"
+    composite = [name for name in scans if not name.startswith("job00")]
+    assert composite, f"the scan did not run in a child grading a composite: {sorted(scans)}"
     for name, scan in scans.items():
         print(f"{name}: {scan['files']} files and {scan['mapped']} mapped files scanned, {len(scan['modules'])} modules loaded")
         assert scan["files"] > 10
@@ -415,3 +419,31 @@ def test_a_cpu_burner_beside_a_normal_job_measured(tmp_path: Path) -> None:
     assert value is not None and value_beside == value
     print(f"\nnormal job alone {alone.seconds:.2f} s, beside an 8-process CPU burner {beside.seconds:.2f} s "
           f"({beside.seconds / alone.seconds:.2f}x; load {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores)")
+
+
+@pytest.fixture(scope="module")
+def real_course(tmp_path_factory):
+    from autograder.course import SOLUTIONS, Course
+
+    return Course.load(SOLUTIONS, tmp_path_factory.mktemp("real-course") / "build", build=False)
+
+
+@pytest.mark.parametrize("module, old, new, alone", [
+    (None, None, None, None),
+    ("layers.py", "return A @ W + b", "return A @ W - b", "dense_forward"),  # another module's dependency
+    ("mlp.py", "    return Z, cache\n", "    return 2 * Z, cache\n", "mlp_forward"),  # a dependency in the graded module
+])
+def test_real_course_composites_are_charged_once_through_replay(tmp_path: Path, real_course, module, old, new, alone) -> None:
+    """The whole course's hidden tests: the reference passes everything; one wrong function fails alone."""
+    pkg = tmp_path / "student" / "backproplab"
+    pkg.mkdir(parents=True)
+    for p in real_course.reference_pkg.glob("*.py"):
+        text = p.read_text(encoding="utf-8")
+        (pkg / p.name).write_text(text.replace(old, new) if p.name == module else text, encoding="utf-8")
+    if module:
+        assert (pkg / module).read_text(encoding="utf-8") != (real_course.reference_pkg / module).read_text(encoding="utf-8")
+    student = harness.StudentPackage({p.stem: p for p in pkg.glob("*.py") if p.stem in real_course.exercise_modules()})
+    names = real_course.graded_functions()
+    verdicts, _, log = harness.grade_functions(names, student, real_course, harness.Settings(seed=5), tmp_path / "work")
+    failed = sorted(k for k, v in verdicts.items() if not v.passed)
+    assert failed == ([alone] if alone else []), {k: verdicts[k].reason for k in failed}
