@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .course import ROOT
 from .submit import student_id
+from .untrusted import clean
 
 
 def grade_one_command(zip_path: Path, out: Path, args) -> list[str]:
@@ -53,7 +54,7 @@ def grade_many(zips: list[Path], outdir: Path, args, jobs: int | None = None, pr
             proc = subprocess.run(grade_one_command(zip_path, out, args), capture_output=True, text=True, env=env,
                                   timeout=args.submission_timeout)
             ok = proc.returncode == 0 and out.exists()
-            why = None if ok else f"the grader failed (exit {proc.returncode}): {(proc.stderr.strip().splitlines() or [''])[-1][:300]}"
+            why = None if ok else f"the grader failed (exit {proc.returncode}): {clean((proc.stderr.strip().splitlines() or [''])[-1])}"
         except subprocess.TimeoutExpired:
             why = f"grading took longer than {args.submission_timeout} s"
         if why:

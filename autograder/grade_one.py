@@ -30,6 +30,7 @@ from .notebooks import (
     written_answer,
 )
 from .submit import student_id
+from .untrusted import clean
 
 SCHEMA = 1
 IGNORED_PARTS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__", ".git"}
@@ -102,9 +103,9 @@ def notebook_report(course: Course, name: str, mine: StudentNotebook, verdicts: 
             cells[cell.grade_id] = {"kind": cell.kind, "max": cell.points, "points": 0.0, "passed": False, "reason": "not gradable by the harness"}
     auto = [c for c in cells.values() if c["kind"] in (FUNCTION, ANSWER)]
     return {
-        "problem": mine.problem,
-        "renamed_from": mine.renamed_from,
-        "issues": mine.issues,
+        "problem": clean(mine.problem) if mine.problem else None,
+        "renamed_from": clean(mine.renamed_from) if mine.renamed_from else None,
+        "issues": [clean(issue) for issue in mine.issues],
         "cells": cells,
         "auto": sum(c["points"] for c in auto),
         "auto_max": sum(c["max"] for c in auto),
@@ -137,7 +138,7 @@ def grade_one(
             unpacked = safezip.extract(submission, tmp / "submission")
         except safezip.Refused as exc:
             unpacked = None
-            reason = f"ungradable: the archive was refused: {exc}"
+            reason = f"ungradable: the archive was refused: {clean(exc)}"
         if unpacked is not None:
             result["issues"] += [f"skipped {s}" for s in unpacked.skipped]
             nb_files, package = locate(unpacked.files, unpacked.root, course.exercise_modules())
@@ -202,6 +203,7 @@ def cleared(path: Path) -> dict | None:
 def _finish(result: dict, course: Course, mine: dict, verdicts: dict, reason: str | None, start: float) -> dict:
     notes = [line[len(harness.NOTE):] for line in result["log"] if line.startswith(harness.NOTE)]
     result["issues"] += [n for n in dict.fromkeys(notes) if n not in result["issues"]]
+    result["issues"] = [clean(issue) for issue in result["issues"]]  # they quote file names from the zip
     hints = compose.hints(course.reference_pkg)
     for name in course.notebooks:
         nb = mine.get(name) or StudentNotebook(name, None, problem="could not be graded")

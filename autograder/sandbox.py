@@ -10,7 +10,8 @@ copy of it, copied back when the command ends. The repository,
 do not exist in there; nothing is written to the host disk from inside, and
 no SysV/POSIX IPC object or process outlives the job. After ``pivot_root``
 the command enters one more user + mount namespace, so every mount is
-locked. The PID namespace's init watches the whole tree.
+locked, and ``setsid`` becomes a no-op (seccomp: the scheduler shares CPU
+per session). The PID namespace's init watches the whole tree.
 
 ``process`` isolation (the fallback where namespaces are unavailable): the
 command runs on the host file system in a temporary copy, in its own
