@@ -140,13 +140,10 @@ def run_with_retries(folder: Path, items: list[Item], settings: Settings, prepar
     for attempt in range(1, MAX_ATTEMPTS + 1):
         if not remaining:
             break
-        hanging = [i for i in remaining if i.module in settings.hanging]
-        for item in hanging:  # this module's import already ran into the time limit once
-            records[item.ident] = dict(_crash_text(f"was stopped: importing {item.module} ran into the time limit earlier"), stage="import")
+        for item in [i for i in remaining if i.module in settings.hanging]:  # its import already ran into the time limit
+            records[item.ident] = dict(_crash_text(f"not checked: importing {item.module} ran into the time limit earlier"), stage="import")
             remaining.remove(item)
-        if settings.timeouts >= MAX_TIMEOUTS:
-            break
-        if not remaining:
+        if not remaining or settings.timeouts >= MAX_TIMEOUTS:
             break
         here = folder.with_name(f"{folder.name}-{attempt}")
         prepare(here, {i.ident for i in remaining})
