@@ -20,10 +20,10 @@ at the end. It can read whatever the user running the grader can read, and
 write to the host disk up to the file-size limit per file: `describe` says so.
 
 Both: per process ``RLIMIT_AS``, CPU and file-size limits, core dumps off;
-for the whole tree a process count and a total resident-memory limit
-(polled every 50-100 ms by the init or subreaper: this host offers no
-delegated cgroup v2, see `describe`), and a wall-clock limit after which the
-whole tree is killed.
+for the whole tree a process count, a total memory (proportional set size)
+and a total CPU-time limit (polled every 50-100 ms by the init or subreaper:
+this host offers no delegated cgroup v2, see `describe`), and a wall-clock
+limit after which the whole tree is killed.
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ from pathlib import Path
 NAMESPACE = "namespace"
 PROCESS = "process"
 
-TREE_LIMITS = ("memory, process count and wall time are enforced for the whole process tree by a watchdog "
-               "(polled, not cgroups: no delegated cgroup v2 is used), CPU time and file size per process")
+TREE_LIMITS = ("memory, process count, CPU time and wall time are enforced for the whole process tree by a watchdog "
+               "(polled, not cgroups: no delegated cgroup v2 is used), file size per process")
 DESCRIPTIONS = {
     NAMESPACE: "namespace (user + mount + PID + network + IPC + UTS + cgroup namespaces, minimal read-only root, "
     "writable area a size-capped tmpfs: the submission cannot see solutions/, the hidden tests, the gradebook or "
@@ -96,6 +96,8 @@ class Outcome:
             return f"was stopped: its processes used {limit[1]} MB together, over the {limit[2]} MB memory limit"
         if limit and limit[0] == "processes":
             return f"was stopped: it started too many processes ({limit[1]}, the limit is {limit[2]})"
+        if limit and limit[0] == "cpu":
+            return f"was stopped: its processes used {limit[1]} s of CPU time together, over the {limit[2]} s limit"
         if self.timed_out:
             return f"was stopped after the {self.extra.get('wall', '?')} s time limit"
         sig = self.signal
@@ -238,8 +240,8 @@ def _run_namespace(argv, *, rw, limits, env, cwd, stdout, stderr) -> Outcome:
 _REAPER = r"""
 import ctypes, os, signal, subprocess, sys, time
 ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans come back to us
-NPROC, MEMORY = int(sys.argv[1]), int(sys.argv[2])
-child = subprocess.Popen(sys.argv[3:])
+NPROC, MEMORY, CPU = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+child = subprocess.Popen(sys.argv[4:])
 signal.signal(signal.SIGTERM, lambda *a: child.kill())
 def descendants():
     kids = {}
@@ -258,11 +260,15 @@ def tripped():
     left = descendants()
     if len(left) > NPROC:
         return f"processes {len(left)} {NPROC}"
-    rss = 0
-    for pid in left:  # proportional set size: pages shared after fork count once
+    rss, cpu = 0, os.times().children_user + os.times().children_system
+    for pid in left:  # proportional set size: pages shared after fork count once; CPU of the reaped counts too
         try: rss += next(int(l.split()[1]) << 10 for l in open(f'/proc/{pid}/smaps_rollup') if l.startswith('Pss:'))
         except (OSError, StopIteration, IndexError, ValueError): pass
-    return f"memory {rss >> 20} {MEMORY >> 20}" if rss > MEMORY else None
+        try: cpu += sum(map(int, open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[11:15])) / os.sysconf('SC_CLK_TCK')
+        except (OSError, IndexError, ValueError): pass
+    if rss > MEMORY:
+        return f"memory {rss >> 20} {MEMORY >> 20}"
+    return f"cpu {cpu:.0f} {CPU}" if cpu > CPU else None
 limit = None
 while child.poll() is None:
     limit = limit or tripped()
@@ -294,7 +300,8 @@ sys.exit(rc if rc >= 0 else 128 - rc)
 
 def _run_process(argv, *, limits, env, cwd, stdout, stderr) -> Outcome:
     prefix = _prlimit(limits) if shutil.which("prlimit") else []
-    reaper = [sys.executable, "-c", _REAPER, str(limits.nproc), str(limits.memory)] if sys.platform == "linux" else []
+    limit = _rlimits(limits)
+    reaper = [sys.executable, "-c", _REAPER, str(limit["nproc"]), str(limit["as"]), str(limit["cpu"])] if sys.platform == "linux" else []
     return _supervise([*reaper, *prefix, *argv], env=env, cwd=cwd, stdout=stdout, stderr=stderr, wall=limits.wall, isolation=PROCESS)
 
 

@@ -193,15 +193,25 @@ def pss(pid: str, page: int) -> int:
         return 0
 
 
+def cpu_seconds(pid: str) -> float:
+    """CPU time of `pid` and of the children it has reaped (utime + stime + cutime + cstime)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 class Watchdog:
-    """Tree-wide limits for the namespace, checked by its init: process count and total proportional memory.
+    """Tree-wide limits for the namespace, checked by its init: process count, total proportional memory, CPU time.
 
     cgroups would enforce these in the kernel; where they cannot be delegated (cgroup v1, no write
     access) this poll is what holds a tree of processes to the limits (per-process rlimits cannot).
     """
 
     def __init__(self, limits: dict) -> None:
-        self.nproc, self.memory = int(limits["nproc"]), int(limits["as"])
+        self.nproc, self.memory, self.cpu = int(limits["nproc"]), int(limits["as"]), int(limits["cpu"])
         self.page = os.sysconf("SC_PAGE_SIZE")
         self.tripped: str | None = None
 
@@ -211,8 +221,12 @@ class Watchdog:
             self.tripped = f"processes {len(pids)} {self.nproc}"
         else:
             rss = sum(pss(pid, self.page) for pid in pids)
+            reaped = os.times()  # processes that ended and were reaped by this init count too
+            cpu = sum(cpu_seconds(pid) for pid in pids) + reaped.children_user + reaped.children_system
             if rss > self.memory:
                 self.tripped = f"memory {rss >> 20} {self.memory >> 20}"
+            elif cpu > self.cpu:
+                self.tripped = f"cpu {cpu:.0f} {self.cpu}"
         if self.tripped:
             kill_all()
 

@@ -359,16 +359,21 @@ def test_executed_notebooks_are_sanitised_and_forged_ones_refused() -> None:
 # --------------------------------------------------------------------------- limits for the whole tree
 
 
-def test_processes_of_one_job_share_one_memory_and_process_limit(tmp_path: Path) -> None:
+@pytest.mark.parametrize("isolation", sorted({sandbox.PROCESS, sandbox.available()}))
+@pytest.mark.parametrize("limit, code, says", [
+    ({"memory": 1 << 30}, "for _ in range(4):\n    if os.fork() == 0:\n        b = bytearray(400 << 20)\n        time.sleep(20)\n        os._exit(0)\n",
+     "memory limit"),
+    ({"nproc": 40}, "for _ in range(80):\n    if os.fork() == 0:\n        time.sleep(20)\n        os._exit(0)\n", "too many processes"),
+    ({"cpu": 3}, "for _ in range(3):\n    if os.fork() == 0:\n        t = time.time()\n        while time.time() - t < 20:\n            pass\n"
+     "        os._exit(0)\n", "s of CPU time together"),
+])
+def test_processes_of_one_job_share_one_limit(tmp_path: Path, isolation: str, limit: dict, code: str, says: str) -> None:
+    """Memory, processes and CPU time of the whole tree are limited together, not per process."""
     job = tmp_path / "job"
     job.mkdir()
-    forks = "import os, time\nfor _ in range(4):\n    if os.fork() == 0:\n        b = bytearray(400 << 20)\n        time.sleep(20)\n        os._exit(0)\ntime.sleep(20)\n"
-    out = sandbox.run([sandbox.python(), "-c", forks], rw=[job], limits=sandbox.Limits(wall=30, memory=1 << 30), cwd=job,
-                      log_dir=tmp_path / "log")
-    assert out.extra.get("limit", [""])[0] == "memory" and "memory limit" in out.describe(), (out.describe(), out.stderr[-500:])
-    many = "import os, time\nfor _ in range(80):\n    if os.fork() == 0:\n        time.sleep(20)\n        os._exit(0)\ntime.sleep(20)\n"
-    out = sandbox.run([sandbox.python(), "-c", many], rw=[job], limits=sandbox.Limits(wall=30, nproc=40), cwd=job, log_dir=tmp_path / "log2")
-    assert "too many processes" in out.describe(), (out.describe(), out.stderr[-500:])
+    out = sandbox.run([sandbox.python(), "-c", "import os, time\n" + code + "time.sleep(20)\n"], rw=[job],
+                      limits=sandbox.Limits(wall=30, **limit), cwd=job, log_dir=tmp_path / "log", isolation=isolation)
+    assert says in out.describe() and not out.timed_out, (out.describe(), out.stderr[-500:])
 
 
 @pytest.mark.skipif(sandbox.available() != sandbox.NAMESPACE, reason="namespaces unavailable here")
