@@ -284,8 +284,9 @@ def test_every_result_merges_into_one_gradebook(env: Corpus) -> None:
     for name, result in env.results.items():
         case = env.cases[name]
         base = f"{auto(env.results[case.base]):g}" if case.base in env.results else "-"
-        said = [result["status"], *result["issues"], *(c["reason"] for nb in result["notebooks"].values() for c in nb["cells"].values()
-                                                       if c.get("reason"))]
+        notebooks = result["notebooks"].values()
+        said = [result["status"], *result["issues"], *(i for nb in notebooks for i in [nb.get("problem") or "", *nb.get("issues", [])]),
+                *(c["reason"] for nb in notebooks for c in nb["cells"].values() if c.get("reason"))]
         phrases = (case.reason,) if isinstance(case.reason, str) else case.reason
         why = next((t for t in said if any(p.lower() in t.lower() for p in phrases)), said[0])  # the reason the case expects
         table.append(f"| {name} | {base} | {auto(result):g} | {why[:90]} | {env.times.get(name, 0):.1f} |")
