@@ -63,22 +63,38 @@ def cmd_bundle(args) -> int:
 
 def cmd_collect(args) -> int:
     from autograder.layout import CourseDir
-    from autograder.outputs.collect import collect
+    from autograder.outputs.collect import collect, write_conflicts
 
     course = _load(args, build=False)
     got = collect(args.inbox, CourseDir(args.course).inbox, list(course.notebooks))
+    write_conflicts(got, CourseDir(args.course).root / "collect.json")
     for note in got.notes:
         print(note)
+    for conflict in got.conflicts:
+        print(f"CONFLICT {conflict}")
     print(f"{len(got.chosen)} submissions in {CourseDir(args.course).inbox}")
     return 0
 
 
 def cmd_grade_one(args) -> int:
-    from autograder.grading.grade_one import grade_one, write_result
+    """Always writes a result and exits 0: a failure of the grader itself becomes an "ungradable: grader error" result."""
+    import traceback
 
-    course = _load(args)
-    result = grade_one(args.submission, course, student=args.student, seed=args.seed, settings=_settings(args),
-                       nbgrader=not args.no_nbgrader)
+    from autograder.grading.batch import failed_result
+    from autograder.grading.grade_one import grade_one, write_result
+    from autograder.sandbox.untrusted import clean
+    from autograder.student.submit import student_id
+
+    student = student_id(args.student or args.submission.name) or "student"
+    # first a placeholder: if this process is killed (OOM, a batch engine's limit), no older score stays silently
+    write_result(failed_result(student, args.submission, "grading did not finish (the grader was stopped)"), args.out)
+    try:
+        course = _load(args)
+        result = grade_one(args.submission, course, student=args.student, seed=args.seed, settings=_settings(args),
+                           nbgrader=not args.no_nbgrader)
+    except Exception as exc:  # noqa: BLE001 - a grader bug must still leave a result that says so
+        result = failed_result(student, args.submission, f"grader error: {clean(f'{type(exc).__name__}: {exc}')}")
+        result["log"] += [clean(line, 500) for line in traceback.format_exc().splitlines()[-20:]]
     write_result(result, args.out)
     total = sum(nb["auto"] for nb in result["notebooks"].values())
     print(f"{result['student']}: {total:g} automatic points, {result['status']} (seed {result['seed']}, {result['isolation']} isolation)")

@@ -14,6 +14,7 @@ on the decoded data) that the visible test does not show. See `judge`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from collections.abc import Callable
@@ -94,7 +95,9 @@ def judge(course, todo: dict[str, GradedCell], records: dict[str, dict], setting
         (here / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
         shutil.copytree(course.release_pkg, here / "pkg" / compose.PACKAGE, dirs_exist_ok=True)
 
-    checked, job_log = harness.run_with_retries(workdir / "answer-tests", items, settings, prepare)
+    # no student code runs here: the student's time-outs elsewhere do not count against these children
+    fresh = dataclasses.replace(settings, timeouts=0, hanging=set())
+    checked, job_log = harness.run_with_retries(workdir / "answer-tests", items, fresh, prepare)
     log += job_log
     for gid, value in values.items():
         record = checked.get(cell_id(gid)) or {}

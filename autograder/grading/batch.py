@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from autograder.grading.course import ROOT
+from autograder.sandbox.untrusted import clean
 from autograder.student.submit import student_id
 
 
@@ -53,7 +54,7 @@ def grade_many(zips: list[Path], outdir: Path, args, jobs: int | None = None, pr
             proc = subprocess.run(grade_one_command(zip_path, out, args), capture_output=True, text=True, env=env,
                                   timeout=args.submission_timeout)
             ok = proc.returncode == 0 and out.exists()
-            why = None if ok else f"the grader failed (exit {proc.returncode}): {(proc.stderr.strip().splitlines() or [''])[-1][:300]}"
+            why = None if ok else f"the grader failed (exit {proc.returncode}): {clean((proc.stderr.strip().splitlines() or [''])[-1])}"
         except subprocess.TimeoutExpired:
             why = f"grading took longer than {args.submission_timeout} s"
         if why:

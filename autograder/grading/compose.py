@@ -1,13 +1,13 @@
-"""Build the package a sandbox child imports to grade one function.
+"""Which functions can be graded in one sandbox child, and the package that child imports.
 
-The graded function's module is the student's. Modules holding the
-functions it depends on (``hidden.DEPENDS``, closed transitively) are the
-reference, so one early mistake is charged once. A dependency in the graded
-module itself is patched in from ``_ref_<module>``: a copy of the reference
-module in which every function except those dependencies is stubbed, so the
-graded function's reference never enters the child. Infrastructure modules
-always come from the release (a student's edited ``checks/`` or
-``validate/`` changes nothing).
+A composite is graded with the reference versions of the functions it
+depends on (``hidden.DEPENDS``, closed transitively), so one early mistake
+is charged once; their answers are replayed from the grader (`replay`), so
+the package in the child is only ever the release infrastructure plus the
+student's own files. `groups` packs functions into as few children as
+possible without ever replaying a function that is graded in the same
+child. Infrastructure modules always come from the release (a student's
+edited ``checks/`` or ``validate/`` changes nothing).
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.layout import PACKAGE
-from autograder.release.student_copy import is_exercise_module, stub_source
+from autograder.release.student_copy import is_exercise_module
+
+PACKAGE = "backproplab"
 
 
 @dataclass(frozen=True)
@@ -132,33 +133,19 @@ def function_spans(source: str) -> dict[str, tuple[int, int]]:
     return spans
 
 
-def stub_except(source: str, keep: set[str], filename: str = "<source>") -> str:
-    """`source` with the solution blocks of every function not in `keep` stubbed out."""
-    lines = source.splitlines(keepends=True)
-    spans = sorted((span, name) for name, span in function_spans(source).items() if name not in keep)
-    out, pos = [], 0
-    for (start, end), _name in spans:
-        out.append("".join(lines[pos : start - 1]))
-        out.append(stub_source("".join(lines[start - 1 : end]), filename))
-        pos = end
-    out.append("".join(lines[pos:]))
-    return "".join(out)
-
-
 def assemble(
     target: Path,
-    group: Group | None,
     *,
     release_pkg: Path,
-    reference_pkg: Path,
     student_modules: dict[str, Path],
     student_extras: dict[str, Path] | None = None,
 ) -> Path:
-    """Write ``target/backproplab`` for `group` (None: the student's package alone); return the package folder.
+    """Write ``target/backproplab``: release infrastructure, the student's exercise modules and helpers; return it.
 
     `release_pkg`: the student stubs + infrastructure; `student_modules`:
     exercise module name → the student's file; `student_extras`: helper
-    modules the student added (never replacing a release file).
+    modules the student added (never replacing a release file). Nothing of
+    the reference: dependencies are replayed (see `replay`).
     """
     pkg = target / PACKAGE
     if pkg.exists():
@@ -171,15 +158,8 @@ def assemble(
     for name, path in (student_extras or {}).items():
         if not (pkg / f"{name}.py").exists():
             shutil.copyfile(path, pkg / f"{name}.py")
-    group = group or Group.empty()
     for name, path in student_modules.items():
-        if name not in group.reference_modules:
-            shutil.copyfile(path, pkg / f"{name}.py")
-    for name in group.reference_modules:
-        shutil.copyfile(reference_pkg / f"{name}.py", pkg / f"{name}.py")
-    for module, keep in group.patched.items():
-        src = (reference_pkg / f"{module}.py").read_text(encoding="utf-8")
-        (pkg / f"_ref_{module}.py").write_text(stub_except(src, keep), encoding="utf-8")
+        shutil.copyfile(path, pkg / f"{name}.py")
     return pkg
 
 

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from autograder import sandbox
-from autograder.grading import answers, compose, harness, nbgrader_run
+from autograder.grading import answers, compose, harness, nbgrader_run, sanitize
 from autograder.grading.course import PACKAGE, Course
 from autograder.grading.notebooks import (
     ANSWER,
@@ -31,6 +31,7 @@ from autograder.grading.notebooks import (
     written_answer,
 )
 from autograder.sandbox import safezip
+from autograder.sandbox.untrusted import clean
 from autograder.student.submit import student_id
 
 SCHEMA = 1
@@ -104,9 +105,9 @@ def notebook_report(course: Course, name: str, mine: StudentNotebook, verdicts: 
             cells[cell.grade_id] = {"kind": cell.kind, "max": cell.points, "points": 0.0, "passed": False, "reason": "not gradable by the harness"}
     auto = [c for c in cells.values() if c["kind"] in (FUNCTION, ANSWER)]
     return {
-        "problem": mine.problem,
-        "renamed_from": mine.renamed_from,
-        "issues": mine.issues,
+        "problem": clean(mine.problem) if mine.problem else None,
+        "renamed_from": clean(mine.renamed_from) if mine.renamed_from else None,
+        "issues": [clean(issue) for issue in mine.issues],
         "cells": cells,
         "auto": sum(c["points"] for c in auto),
         "auto_max": sum(c["max"] for c in auto),
@@ -139,7 +140,7 @@ def grade_one(
             unpacked = safezip.extract(submission, tmp / "submission")
         except safezip.Refused as exc:
             unpacked = None
-            reason = f"ungradable: the archive was refused: {exc}"
+            reason = f"ungradable: the archive was refused: {clean(exc)}"
         if unpacked is not None:
             result["issues"] += [f"skipped {s}" for s in unpacked.skipped]
             nb_files, package = locate(unpacked.files, unpacked.root, course.exercise_modules())
@@ -182,8 +183,7 @@ def _autograde(course: Course, mine: dict, chosen: dict, pkg: harness.StudentPac
     """nbgrader autograde of the usable notebooks → (outcome, notebooks for the formgrader, seconds)."""
     t = time.monotonic()
     usable = {n: chosen[n] for n, nb in mine.items() if nb.usable}
-    composed = compose.assemble(tmp / "nbpkg", None, release_pkg=course.release_pkg, reference_pkg=course.reference_pkg,
-                                student_modules=pkg.modules, student_extras=pkg.extras)
+    composed = compose.assemble(tmp / "nbpkg", release_pkg=course.release_pkg, student_modules=pkg.modules, student_extras=pkg.extras)
     done = nbgrader_run.autograde(course, usable, composed, tmp / "nb", settings)
     notebooks = dict(done.notebooks)
     for name in usable.keys() - notebooks.keys():  # the formgrader still gets the student's answers
@@ -192,19 +192,20 @@ def _autograde(course: Course, mine: dict, chosen: dict, pkg: harness.StudentPac
 
 
 def cleared(path: Path) -> dict | None:
-    """The submitted notebook without outputs (what the formgrader shows when nbgrader could not run it)."""
+    """The submitted notebook without outputs, sanitised (what the formgrader shows when nbgrader could not run it)."""
     nb, _ = load_json(path)
     if nb is None:
         return None
     for cell in nb["cells"]:
         if cell.get("cell_type") == "code":
             cell["outputs"], cell["execution_count"] = [], None
-    return nb
+    return sanitize.clean_notebook(nb)
 
 
 def _finish(result: dict, course: Course, mine: dict, verdicts: dict, reason: str | None, start: float) -> dict:
     notes = [line[len(harness.NOTE):] for line in result["log"] if line.startswith(harness.NOTE)]
     result["issues"] += [n for n in dict.fromkeys(notes) if n not in result["issues"]]
+    result["issues"] = [clean(issue) for issue in result["issues"]]  # they quote file names from the zip
     hints = compose.hints(course.reference_pkg)
     for name in course.notebooks:
         nb = mine.get(name) or StudentNotebook(name, None, problem="could not be graded")

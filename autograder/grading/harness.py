@@ -1,11 +1,13 @@
 """Grade a student's package: probe calls run in a sandboxed child, compared here with the reference.
 
 The grading process never imports student code. For each group of functions
-that share a package plan (see `compose`), the inputs from
+that can share a child (see `compose`), the inputs from
 ``hidden.cases(name, seed)`` are written to a job folder, a child imports the
 student's module inside the sandbox and answers with raw arrays, and this
 process calls the reference on the same inputs and asks
-``hidden.evaluate`` whether they agree. A child that dies is charged for the
+``hidden.evaluate`` whether they agree. A composite's reference
+dependencies are answered from a table recorded here (`replay`): the child
+holds no reference code at all. A child that dies is charged for the
 call it was running, and the rest are retried in a fresh child.
 """
 
@@ -17,15 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import sandbox
-from autograder.grading import compose
-from autograder.sandbox import wire
+from autograder.grading import compose, replay
+from autograder.sandbox import untrusted, wire
 from autograder.sandbox.wire import Raised
 
 CHILD_FILES = [Path(sandbox.__file__).with_name("child.py"), Path(sandbox.__file__).with_name("wire.py")]
 MAX_RECORD_BYTES = 1 << 20
 MAX_ATTEMPTS = 4
+MAX_TIMEOUTS = 3  # grading processes of one submission that may run into the wall-clock limit
 NOTE = "NOTE "
 NOTE_LEFTOVER = NOTE + "your code left processes running in the background; they were killed when its grading ended"
+REFUSED = "Refused"  # a record the parent would not use: its message is the reason
+OUT_OF_TIME = "not checked: your code used up the time this submission may take"
 
 
 @dataclass
@@ -50,6 +55,8 @@ class Settings:
     call_seconds: int = 10
     cell_seconds: int = 60
     isolation: str | None = None
+    timeouts: int = 0  # children of this submission stopped by the wall-clock limit so far
+    hanging: set[str] = field(default_factory=set)  # modules whose import ran into the wall-clock limit
 
 
 @dataclass
@@ -85,20 +92,21 @@ def run_child(folder: Path, settings: Settings) -> sandbox.Outcome:
 
 
 def read_record(folder: Path, ident: str) -> dict | None:
+    """The child's record for `ident`, schema-checked; None when there is none; a refusal when it is unusable."""
     path = folder / "out" / f"{ident}.json"
-    if not path.is_file() or path.is_symlink() or path.stat().st_size > MAX_RECORD_BYTES:
+    if not (path.exists() or path.is_symlink()):
         return None
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return record if isinstance(record, dict) else None
+        return untrusted.check_record(untrusted.parse_json(untrusted.read_regular(path, MAX_RECORD_BYTES)))
+    except untrusted.Refused as exc:
+        return {"error": REFUSED, "message": f"sent back {exc}"}
 
 
 def read_progress(folder: Path) -> str:
+    """What the child ran last ("" when the file is missing or is anything but a small regular file)."""
     try:
-        return (folder / "progress").read_text(encoding="utf-8")[:200]
-    except (OSError, UnicodeDecodeError):
+        return untrusted.read_regular(folder / "progress", 200).decode("utf-8", "replace")
+    except untrusted.Refused:
         return ""
 
 
@@ -112,7 +120,11 @@ class Item:
 
 
 def _crash(outcome: sandbox.Outcome, when: str) -> dict:
-    return {"error": "Crashed", "message": f"the grading process {outcome.describe()} {when}"}
+    return _crash_text(f"the grading process {outcome.describe()} {when}")
+
+
+def _crash_text(message: str) -> dict:
+    return {"error": "Crashed", "message": message}
 
 
 def run_with_retries(folder: Path, items: list[Item], settings: Settings, prepare) -> tuple[dict[str, dict], list[str]]:
@@ -130,9 +142,15 @@ def run_with_retries(folder: Path, items: list[Item], settings: Settings, prepar
     for attempt in range(1, MAX_ATTEMPTS + 1):
         if not remaining:
             break
+        for item in [i for i in remaining if i.module in settings.hanging]:  # its import already ran into the time limit
+            records[item.ident] = dict(_crash_text(f"not checked: importing {item.module} ran into the time limit earlier"), stage="import")
+            remaining.remove(item)
+        if not remaining or settings.timeouts >= MAX_TIMEOUTS:
+            break
         here = folder.with_name(f"{folder.name}-{attempt}")
         prepare(here, {i.ident for i in remaining})
         outcome = run_child(here, settings)
+        settings.timeouts += outcome.timed_out
         log.append(f"{here.name}: {len(remaining)} items, {outcome.seconds:.2f} s, {outcome.describe()}")
         if outcome.extra.get("leftover"):
             log.append(NOTE_LEFTOVER)
@@ -152,6 +170,8 @@ def run_with_retries(folder: Path, items: list[Item], settings: Settings, prepar
         if progress.startswith("import:"):
             charged = [i for i in remaining if i.module == progress[7:]]
             crash = dict(_crash(outcome, "while importing your code"), stage="import")
+            if outcome.timed_out:
+                settings.hanging.add(progress[7:])
         elif progress.startswith("setup:"):
             charged = [i for i in remaining if str(i.notebook) == progress[6:]]
             crash = _crash(outcome, "while running the notebook's set-up cells")
@@ -161,8 +181,9 @@ def run_with_retries(folder: Path, items: list[Item], settings: Settings, prepar
         for item in charged or remaining:
             records[item.ident] = dict(crash)
             remaining.remove(item)
+    why = OUT_OF_TIME if settings.timeouts >= MAX_TIMEOUTS else "not checked: the grading process kept crashing"
     for item in remaining:
-        records[item.ident] = {"error": "Crashed", "message": "not checked: the grading process kept crashing"}
+        records[item.ident] = _crash_text(why)
     return records, log
 
 
@@ -172,7 +193,7 @@ def run_with_retries(folder: Path, items: list[Item], settings: Settings, prepar
 def _raised(record: dict) -> Raised | None:
     if "error" not in record:
         return None
-    return Raised(str(record.get("error")), str(record.get("message", ""))[:500])
+    return Raised(untrusted.clean(record.get("error"), 80), untrusted.clean(record.get("message", "")))
 
 
 def explain_raise(got: Raised, settings: Settings, memory: int, stage: str | None = None) -> str:
@@ -186,13 +207,16 @@ def explain_raise(got: Raised, settings: Settings, memory: int, stage: str | Non
         return f"took longer than the {settings.call_seconds} s limit for one call"
     if got.type_name == "MemoryError":
         return f"ran out of memory (limit {memory >> 20} MB)"
-    if got.type_name == "Crashed":
+    if got.type_name in ("Crashed", REFUSED):
         return got.message
     return f"raised {got.type_name}: {got.message}" if got.message else f"raised {got.type_name}"
 
 
-def judge(name: str, case, record: dict | None, course, settings: Settings) -> str | None:
-    """None when the child's answer to `case` is right, else the student-facing reason."""
+def judge(name: str, case, record: dict | None, course, settings: Settings, budget: wire.Budget | None = None) -> str | None:
+    """None when the child's answer to `case` is right, else the student-facing reason.
+
+    `budget` is shared by every call of one job: what the child sends back is read within it.
+    """
     want = course.reference.call(name, case.args, case.kwargs)
     if record is None:
         return "no answer from the grading process"
@@ -202,10 +226,10 @@ def judge(name: str, case, record: dict | None, course, settings: Settings) -> s
         return f"returned {record['unsendable']['got']}, which cannot be graded"
     try:
         if got is None:
-            got = wire.decode(record.get("got"), folder / "out")
-        args_after = wire.decode(record["args_after"], folder / "out") if record.get("args_after") else case.args
-    except (wire.WireError, KeyError):
-        return "sent back a malformed answer"
+            got = wire.decode(record.get("got"), folder / "out", budget)
+        args_after = wire.decode(record["args_after"], folder / "out", budget) if record.get("args_after") else case.args
+    except wire.WireError as exc:
+        return f"sent back a malformed answer: {untrusted.clean(exc)}"
     if isinstance(want, Raised):
         if isinstance(got, Raised) and got.type_name == want.type_name:
             return None
@@ -241,12 +265,15 @@ def grade_functions(
         calls = [(f"{name}.{i}", name, case) for name in group.functions for i, case in enumerate(cases[name])]
         items = [Item(ident, module=functions[name]) for ident, name, _ in calls]
         items += [Item(c["id"], notebook=k) for k, nb in enumerate(with_cells or []) for c in nb["cells"]]
+        # the dependencies' reference answers, recorded here: no reference code goes into the child
+        recorded = [replay.record(course.reference, name, cases[name], compose.closure(name, depends) & functions.keys())
+                    for name in group.functions if compose.closure(name, depends) & functions.keys()]
 
-        def prepare(here: Path, remaining: set[str], group=group, calls=calls, with_cells=with_cells) -> None:
+        def prepare(here: Path, remaining: set[str], calls=calls, with_cells=with_cells, recorded=recorded, group=group) -> None:
             spec = {"package": compose.PACKAGE, "seed": settings.seed, "call_seconds": settings.call_seconds,
-                    "cell_seconds": settings.cell_seconds, "calls": [], "notebooks": [],
-                    "patch": {m: {n: f"_ref_{m}" for n in sorted(fns)} for m, fns in group.patched.items()}}
+                    "cell_seconds": settings.cell_seconds, "calls": [], "notebooks": []}
             prepare_job(here, spec)
+            spec["replay"] = replay.spec(recorded, functions, group.graded_modules, here / "in")
             for ident, name, case in calls:
                 if ident in remaining:
                     args = wire.encode(tuple(case.args), here / "in", prefix=f"{ident}.a.")
@@ -255,24 +282,26 @@ def grade_functions(
             for nb in with_cells or []:
                 spec["notebooks"].append(dict(nb, cells=[c for c in nb["cells"] if c["id"] in remaining]))
             (here / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
-            compose.assemble(here / "pkg", group, release_pkg=course.release_pkg, reference_pkg=course.reference_pkg,
-                             student_modules=student.modules, student_extras=student.extras)
+            compose.assemble(here / "pkg", release_pkg=course.release_pkg, student_modules=student.modules,
+                             student_extras=student.extras)
 
         label = "student" if index == 0 else "-".join(sorted(group.graded_modules))
         records, job_log = run_with_retries(workdir / f"job{index:02d}-{label}", items, settings, prepare)
         log += job_log
         cells.update({c["id"]: records.get(c["id"], {}) for nb in with_cells or [] for c in nb["cells"]})
+        budget = wire.Budget()
         for name in group.functions:
-            verdicts[name] = judge_function(name, cases[name], records, course, settings)
+            verdicts[name] = judge_function(name, cases[name], records, course, settings, budget)
     return verdicts, cells, log
 
 
-def judge_function(name: str, cases: list, records: dict[str, dict], course, settings: Settings) -> Verdict:
+def judge_function(name: str, cases: list, records: dict[str, dict], course, settings: Settings,
+                   budget: wire.Budget | None = None) -> Verdict:
     """Passed when every case is right; otherwise the first wrong case's reason and what it probes."""
     if not cases:
         return Verdict(name, False, "no hidden cases for this function (instructor: check autograder/hidden/)", 0)
     for i, case in enumerate(cases):
-        reason = judge(name, case, records.get(f"{name}.{i}"), course, settings)
+        reason = judge(name, case, records.get(f"{name}.{i}"), course, settings, budget)
         if reason is not None:
             note = getattr(case, "note", "")
             return Verdict(name, False, f"{reason} (case: {note})" if note else reason, len(cases))

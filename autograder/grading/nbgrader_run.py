@@ -6,8 +6,10 @@ lists every package file, so nbgrader executes the notebooks against the
 student's package and not the reference. nbgrader's own scores are
 discarded (they come from the student's kernel, which the student
 controls); what is kept is the executed notebook for the formgrader and the
-feedback. A notebook that breaks the run is retried on its own so one bad
-notebook never costs the others.
+feedback. Each notebook runs in its own throw-away course and sandbox, so one
+bad notebook never costs the others and no kernel can forge another
+notebook's executed copy; what comes back is verified and sanitised
+(`sanitize`) before anyone renders it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import sandbox
-from autograder.grading import harness
+from autograder.grading import harness, sanitize
 from autograder.grading.course import ASSIGNMENT, PACKAGE, Course, nbgrader_config
 from autograder.grading.notebooks import load_json
 
@@ -74,37 +76,32 @@ def _run(folder: Path, course: Course, notebooks: dict[str, Path], package: Path
 
 
 def autograde(course: Course, notebooks: dict[str, Path], package: Path, workdir: Path, settings) -> Autograded:
-    """Autograde the usable `notebooks` (canonical name → file) with the composed student `package`."""
+    """Autograde the usable `notebooks` (canonical name → file) with the composed student `package`.
+
+    Each notebook gets its own throw-away course and sandbox, so a kernel can only ever touch the
+    notebook it runs in; its executed copy is used only if that nbgrader run ended normally and its
+    editable cells are the submitted ones (`sanitize.verify`), and then only sanitised.
+    """
     result = Autograded()
-    if not notebooks:
-        return result
-    done, outcome = _run(workdir / "nbgrader", course, notebooks, package, settings)
-    result.notebooks.update(done)
-    result.seconds += outcome.seconds
-    result.log.append(f"nbgrader autograde ({len(notebooks)} notebooks): {outcome.seconds:.1f} s, {outcome.describe()}")
-    if outcome.extra.get("leftover"):
-        result.log.append(harness.NOTE_LEFTOVER)
-    for name, why in outcome.extra.get("unusable", {}).items():
-        result.problems[name] = f"nbgrader ran it, but the executed notebook {why}"
-    # nbgrader stops at the first notebook that breaks it (e.g. a dead kernel): skip that one, retry the rest.
-    missing = sorted(n for n in notebooks if n not in done)
-    attempt = 1
-    while missing and not outcome.timed_out and len(missing) > 1:
-        culprit, missing = missing[0], missing[1:]
-        result.problems[culprit] = _failure(outcome)
-        attempt += 1
-        more, outcome = _run(workdir / f"nbgrader-{attempt}", course, {n: notebooks[n] for n in missing}, package, settings)
-        result.notebooks.update(more)
+    for name, path in notebooks.items():
+        done, outcome = _run(workdir / f"nbgrader-{name}", course, {name: path}, package, settings)
         result.seconds += outcome.seconds
-        result.log.append(f"nbgrader autograde ({', '.join(missing)} without {culprit}): {outcome.seconds:.1f} s, {outcome.describe()}")
-        missing = sorted(n for n in missing if n not in more)
-    for name in notebooks:
-        if name not in result.notebooks:
-            result.problems.setdefault(name, _failure(outcome))
-        elif result.notebooks[name] is None:
-            del result.notebooks[name]
-        elif trouble := cell_trouble(result.notebooks[name], settings.cell_seconds):
-            result.problems[name] = "; ".join(trouble[:3])
+        result.log.append(f"nbgrader autograde {name}: {outcome.seconds:.1f} s, {outcome.describe()}")
+        if outcome.extra.get("leftover"):
+            result.log.append(harness.NOTE_LEFTOVER)
+        executed, why = done.get(name), outcome.extra.get("unusable", {}).get(name)
+        if why:
+            result.problems[name] = f"nbgrader ran it, but the executed notebook {why}"
+        elif executed is None:
+            result.problems[name] = _failure(outcome)
+        elif outcome.returncode != 0 or outcome.timed_out:
+            result.problems[name] = f"nbgrader did not finish it (the run {outcome.describe()}): its executed copy is not shown"
+        elif mismatch := sanitize.verify(executed, load_json(path)[0]):
+            result.problems[name] = f"the executed notebook does not match the submitted one ({mismatch}): it is not shown"
+        else:
+            result.notebooks[name] = sanitize.clean_notebook(executed)
+            if trouble := cell_trouble(executed, settings.cell_seconds):
+                result.problems[name] = "; ".join(trouble[:3])
     return result
 
 

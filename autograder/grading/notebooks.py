@@ -12,9 +12,12 @@ anything odd about it becomes a sentence in the feedback.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from autograder.sandbox.wire import WireError, open_regular
 
 MAX_NOTEBOOK_BYTES = 20 << 20
 
@@ -113,11 +116,12 @@ class StudentNotebook:
 def load_json(path: Path) -> tuple[dict | None, str | None]:
     """Parse a notebook file; (notebook, None) or (None, the reason it cannot be read)."""
     try:
-        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-            return None, f"is larger than {MAX_NOTEBOOK_BYTES >> 20} MB"
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, f"cannot be read ({exc.strerror})"
+        with open_regular(path, 1 << 62) as f:  # no FIFO, symlink or device: a kernel may have written it
+            if os.fstat(f.fileno()).st_size > MAX_NOTEBOOK_BYTES:
+                return None, f"is larger than {MAX_NOTEBOOK_BYTES >> 20} MB"
+            raw = f.read(MAX_NOTEBOOK_BYTES + 1)
+    except WireError as exc:
+        return None, f"cannot be read ({exc})"
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -65,6 +65,8 @@ def merge(course: Course, root: Path, result_files: list[Path]) -> list[str]:
             for nb_name, report in result["notebooks"].items():
                 if nb_name in course.notebooks:
                     _set_grades(gb, student, nb_name, report)
+            for nb_name in course.notebooks.keys() - result["notebooks"].keys():
+                _zero_grades(gb, student, nb_name)  # an ungradable result: no older automatic score stays standing
             gb.db.commit()
             _write_notebooks(paths, student, result.get("autograded", {}), course)
             slim = {k: v for k, v in result.items() if k != "autograded"}
@@ -91,6 +93,16 @@ def _set_grades(gb, student: str, nb_name: str, report: dict) -> None:
                 grade.needs_manual_grade = False
             continue
         grade.auto_score = float(cell.get("points") or 0.0)
+        grade.needs_manual_grade = False
+
+
+def _zero_grades(gb, student: str, nb_name: str) -> None:
+    try:
+        notebook = gb.find_submission_notebook(nb_name, ASSIGNMENT, student)
+    except Exception:  # nothing merged for this notebook yet
+        return
+    for grade in notebook.grades:
+        grade.auto_score = 0.0
         grade.needs_manual_grade = False
 
 

@@ -70,6 +70,14 @@ def plot(course: Course, results: list[dict], out: Path) -> None:
     plt.close(fig)
 
 
+def _conflicts(root: Path) -> list[str]:
+    """What `collect` could not decide (a zip named after someone else, a different id inside)."""
+    try:
+        return [str(c) for c in json.loads((root / "collect.json").read_text(encoding="utf-8"))["conflicts"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
 def write(course: Course, root: Path) -> Path:
     paths = CourseDir(root)
     paths.reports.mkdir(parents=True, exist_ok=True)
@@ -94,6 +102,9 @@ def write(course: Course, root: Path) -> Path:
         "<h2>Most-failed items</h2><table><tr><th>item</th><th>notebook</th><th>failed</th><th>most common reason</th></tr>",
         *(f"<tr><td>{e(r['item'])}</td><td>{e(r['notebook'])}</td><td>{r['failed']} / {r['graded']}</td><td>{e(r['most_common_reason'])} ({r['with_that_reason']})</td></tr>" for r in rows),
         "</table>",
+        "<h2>Conflicts from collect (decide by hand)</h2><ul>",
+        *(f"<li>{e(c)}</li>" for c in _conflicts(paths.root)),
+        "</ul>",
         "<h2>Ungradable and partial submissions</h2><ul>",
         *(f"<li>{e(r['student'])}: {e(r['status'])}</li>" for r in results if r["status"] != "ok"),
         "</ul><p>Seeds, timings and isolation per student: <code>grading.log</code>; each result JSON in <code>results/</code>.</p>",

@@ -1,29 +1,29 @@
 """The trust boundary. Run an untrusted command: its own namespaces and a minimal root, limits, nothing left behind.
 
-This package is everything that touches a submission's code or bytes
-directly: this runner, `enter` (the namespace set-up, run as a script),
-`child` (the only code that imports a student's package; with `wire`, copied
-into the sandbox), `wire` (values across the boundary, never pickle) and
-`safezip` (a student's zip, unpacked without trust). Standard library and
-NumPy only: nothing here may import the rest of the grader.
-
-``namespace`` isolation (Linux; see `enter`): the command runs
-in new user, mount, PID and network namespaces whose root is a fresh tmpfs
-holding only read-only binds of ``/usr``, the Python installation and the
-virtual environment, a small ``/tmp``, and the job folders given as
-writable. The repository, ``solutions/``, the hidden tests, the gradebook
-and other submissions simply do not exist in there. After ``pivot_root`` the
-command enters one more user + mount namespace, so every mount is locked
-(it cannot be unmounted or remounted writable). When the PID namespace's init
-exits, the kernel kills every process left in it.
+``namespace`` isolation (Linux; see `sandbox_init`): the command runs
+in new user, mount, PID, network, IPC, UTS and cgroup namespaces whose root
+is a fresh tmpfs holding only read-only binds of ``/usr``, the Python
+installation and the virtual environment, a small ``/tmp``, and at each job
+folder given as writable a size-capped tmpfs (``Limits.disk_mb``) holding a
+copy of it, copied back when the command ends. The repository,
+``solutions/``, the hidden tests, the gradebook and other submissions simply
+do not exist in there; nothing is written to the host disk from inside, and
+no SysV/POSIX IPC object or process outlives the job. After ``pivot_root``
+the command enters one more user + mount namespace, so every mount is
+locked, and ``setsid`` becomes a no-op (seccomp: the scheduler shares CPU
+per session). The PID namespace's init watches the whole tree.
 
 ``process`` isolation (the fallback where namespaces are unavailable): the
 command runs on the host file system in a temporary copy, in its own
-session, under a subreaper that kills every descendant at the end. It can
-read whatever the user running the grader can read: `describe` says so.
+session, under a subreaper that watches the tree and kills every descendant
+at the end. It can read whatever the user running the grader can read, and
+write to the host disk up to the file-size limit per file: `describe` says so.
 
-Both: ``RLIMIT_AS`` memory cap, CPU and file-size limits, core dumps off, a
-wall-clock limit after which the whole tree is killed.
+Both: per process ``RLIMIT_AS``, CPU and file-size limits, core dumps off;
+for the whole tree a process count, a total memory (proportional set size)
+and a total CPU-time limit (polled every 50-100 ms by the init or subreaper:
+this host offers no delegated cgroup v2, see `describe`), and a wall-clock
+limit after which the whole tree is killed.
 """
 
 from __future__ import annotations
@@ -43,11 +43,15 @@ from pathlib import Path
 NAMESPACE = "namespace"
 PROCESS = "process"
 
+TREE_LIMITS = ("memory, process count, CPU time and wall time are enforced for the whole process tree by a watchdog "
+               "(polled, not cgroups: no delegated cgroup v2 is used), file size per process")
 DESCRIPTIONS = {
-    NAMESPACE: "namespace (user + mount + PID + network namespaces, minimal read-only root: "
-    "the submission cannot see solutions/, the hidden tests, the gradebook or other submissions)",
+    NAMESPACE: "namespace (user + mount + PID + network + IPC + UTS + cgroup namespaces, minimal read-only root, "
+    "writable area a size-capped tmpfs: the submission cannot see solutions/, the hidden tests, the gradebook or "
+    f"other submissions, cannot write to the host disk, and leaves no process or IPC object behind; {TREE_LIMITS})",
     PROCESS: "process limits only (WEAKER: namespaces are unavailable here, so submission code runs "
-    "as the grading user on the host file system and could read anything that user can read)",
+    "as the grading user on the host file system and could read anything that user can read, write to the host "
+    f"disk, and leave SysV/POSIX IPC objects behind; {TREE_LIMITS})",
 }
 
 
@@ -60,6 +64,7 @@ class Limits:
     cpu: int | None = None
     file_size: int = 256 << 20
     tmp_size_mb: int = 256
+    disk_mb: int = 512  # the writable job area (a tmpfs in namespace isolation)
     nproc: int = 512
 
 
@@ -86,6 +91,13 @@ class Outcome:
         return rc - 128 if 128 < rc < 160 else None
 
     def describe(self) -> str:
+        limit = self.extra.get("limit")
+        if limit and limit[0] == "memory":
+            return f"was stopped: its processes used {limit[1]} MB together, over the {limit[2]} MB memory limit"
+        if limit and limit[0] == "processes":
+            return f"was stopped: it started too many processes ({limit[1]}, the limit is {limit[2]})"
+        if limit and limit[0] == "cpu":
+            return f"was stopped: its processes used {limit[1]} s of CPU time together, over the {limit[2]} s limit"
         if self.timed_out:
             return f"was stopped after the {self.extra.get('wall', '?')} s time limit"
         sig = self.signal
@@ -198,6 +210,9 @@ def run(
     outcome.extra["wall"] = limits.wall
     marks = [line.split()[-1] for line in outcome.stderr.splitlines() if line.startswith("__sandbox_leftover__ ")]
     outcome.extra["leftover"] = int(marks[-1]) if marks and marks[-1].isdigit() else 0
+    limit = [line.split()[1:] for line in outcome.stderr.splitlines() if line.startswith("__sandbox_limit__ ")]
+    if limit and len(limit[-1]) == 3:  # the last one is the watchdog's own (it prints after the command ended)
+        outcome.extra["limit"] = limit[-1]
     return outcome
 
 
@@ -213,6 +228,7 @@ def _run_namespace(argv, *, rw, limits, env, cwd, stdout, stderr) -> Outcome:
             "ro": [str(p) for p in python_paths()],
             "rw": [str(Path(p).resolve()) for p in rw],
             "tmp_mb": limits.tmp_size_mb,
+            "disk_mb": limits.disk_mb,
             "limits": _rlimits(limits),
             "cwd": str(cwd),
             "env": env,
@@ -224,9 +240,9 @@ def _run_namespace(argv, *, rw, limits, env, cwd, stdout, stderr) -> Outcome:
 _REAPER = r"""
 import ctypes, os, signal, subprocess, sys, time
 ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans come back to us
-child = subprocess.Popen(sys.argv[1:])
+NPROC, MEMORY, CPU = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+child = subprocess.Popen(sys.argv[4:])
 signal.signal(signal.SIGTERM, lambda *a: child.kill())
-rc = child.wait()
 def descendants():
     kids = {}
     for pid in filter(str.isdigit, os.listdir('/proc')):
@@ -240,6 +256,28 @@ def descendants():
         for k in kids.get(todo.pop(), []):
             found.append(k); todo.append(k)
     return found
+def tripped():
+    left = descendants()
+    if len(left) > NPROC:
+        return f"processes {len(left)} {NPROC}"
+    rss, cpu = 0, os.times().children_user + os.times().children_system
+    for pid in left:  # proportional set size: pages shared after fork count once; CPU of the reaped counts too
+        try: rss += next(int(l.split()[1]) << 10 for l in open(f'/proc/{pid}/smaps_rollup') if l.startswith('Pss:'))
+        except (OSError, StopIteration, IndexError, ValueError): pass
+        try: cpu += sum(map(int, open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[11:15])) / os.sysconf('SC_CLK_TCK')
+        except (OSError, IndexError, ValueError): pass
+    if rss > MEMORY:
+        return f"memory {rss >> 20} {MEMORY >> 20}"
+    return f"cpu {cpu:.0f} {CPU}" if cpu > CPU else None
+limit = None
+while child.poll() is None:
+    limit = limit or tripped()
+    if limit:
+        for pid in descendants():
+            try: os.kill(pid, signal.SIGKILL)
+            except OSError: pass
+    time.sleep(0.1)
+rc = child.returncode
 first = None
 for _ in range(50):
     left = descendants()
@@ -253,6 +291,8 @@ for _ in range(50):
         while os.waitpid(-1, os.WNOHANG)[0]: pass
     except ChildProcessError: pass
     time.sleep(0.02)
+if limit:
+    print(f"__sandbox_limit__ {limit}", file=sys.stderr)
 print(f"__sandbox_leftover__ {first or 0}", file=sys.stderr)
 sys.exit(rc if rc >= 0 else 128 - rc)
 """
@@ -260,7 +300,8 @@ sys.exit(rc if rc >= 0 else 128 - rc)
 
 def _run_process(argv, *, limits, env, cwd, stdout, stderr) -> Outcome:
     prefix = _prlimit(limits) if shutil.which("prlimit") else []
-    reaper = [sys.executable, "-c", _REAPER] if sys.platform == "linux" else []
+    limit = _rlimits(limits)
+    reaper = [sys.executable, "-c", _REAPER, str(limit["nproc"]), str(limit["as"]), str(limit["cpu"])] if sys.platform == "linux" else []
     return _supervise([*reaper, *prefix, *argv], env=env, cwd=cwd, stdout=stdout, stderr=stderr, wall=limits.wall, isolation=PROCESS)
 
 
@@ -275,7 +316,7 @@ def _supervise(cmd, *, env, cwd, stdout: Path, stderr: Path, wall: float, isolat
             timed_out = True
             _kill_group(proc, signal.SIGTERM)
             try:
-                proc.wait(timeout=2)
+                proc.wait(timeout=5)  # the namespace's init stops the tree and copies the job folder back
             except subprocess.TimeoutExpired:
                 pass
         _kill_group(proc, signal.SIGKILL)

@@ -4,10 +4,14 @@ Run as ``python child.py JOB_DIR`` inside the sandbox (see `sandbox`), with
 ``wire.py`` copied next to it. ``JOB_DIR/spec.json`` lists
 
 ``calls``: ``{"id", "module", "function", "args", "kwargs"}``; each module of
-    ``JOB_DIR/pkg/backproplab`` is imported once, on first use, after which
-    ``patch[module]`` (function name → reference module) replaces the
-    student's versions of those functions by the reference's; then the
+    ``JOB_DIR/pkg/backproplab`` is imported once, on first use; then the
     function is called on the decoded arguments.
+``replay``: the dependencies of the composites graded here (see
+    ``autograder/replay.py``): each becomes a replayer that answers the
+    calls the reference made with the grader's recorded answers, and every
+    other call with the student's own function. A dependency's module that
+    is not graded here is a placeholder holding the replayers; the
+    student's file behind it is loaded only if a call needs it.
 ``notebooks``: ``{"setup": [...], "inject": {...}, "cells": [{"id", "source", "names"}]}``;
     per notebook, in a fresh IPython namespace: the set-up cells, injected
     values, then each cell; the variables in ``names`` come back (code
@@ -74,20 +78,120 @@ class Job:
 
 
 def _error(exc: BaseException) -> dict:
-    return {"error": type(exc).__name__, "message": str(exc)[:500]}
+    # the parent caps and cleans these again: this child runs student code and cannot be trusted to
+    return {"error": type(exc).__name__[:80], "message": _text(exc)}
 
 
-def import_module(job: Job, package: str, name: str, patch: dict[str, str]):
-    """The student's module `name` with its patched functions, or None (the failure is recorded)."""
+def _text(exc: BaseException) -> str:
+    try:
+        return str(exc)[:300]
+    except BaseException:  # noqa: BLE001 - a __str__ that raises is the student's
+        return "(the exception cannot be shown)"
+
+
+class Replay:
+    """The recorded reference answers of the dependencies (``spec["replay"]``)."""
+
+    def __init__(self, job: Job, spec: dict) -> None:
+        self.folder = job.folder / "in"
+        self.functions: dict[str, str] = spec.get("functions", {})
+        self.params: dict[str, list | None] = spec.get("params", {})
+        self.table: dict[str, dict] = spec.get("table", {})
+        self.graded = set(spec.get("graded", []))
+
+    def function(self, name: str, fallback):
+        """A replayer for dependency `name`; calls the reference did not make go to `fallback` (the student's)."""
+        import wire
+
+        def replayed(*args, **kwargs):
+            values = wire.bind(self.params[name], args, kwargs) if self.params.get(name) is not None else None
+            entry = self.table.get(wire.digest(name, values) or "") if values is not None else None
+            if entry is None:
+                return fallback(*args, **kwargs)
+            if "raise" in entry:
+                raise _exception(*entry["raise"])
+            return wire.decode(entry["value"], self.folder)
+
+        replayed.__name__ = replayed.__qualname__ = name
+        replayed._replays = True
+        return replayed
+
+    def install(self, package: str) -> None:
+        """Placeholders for the dependencies' modules that are not graded here (before anything imports them)."""
+        import types
+
+        pkg = importlib.import_module(package)
+        for module in sorted(set(self.functions.values()) - self.graded):
+            placeholder = types.ModuleType(f"{package}.{module}")
+            placeholder.__package__ = package
+            placeholder.__getattr__ = _student_attribute(package, module)
+            for name, home in self.functions.items():
+                if home == module:
+                    setattr(placeholder, name, self.function(name, _student_attribute(package, module, call=name)))
+            sys.modules[placeholder.__name__] = placeholder
+            setattr(pkg, module, placeholder)
+
+    def patch(self, package: str, module) -> None:
+        """Replayers for the dependencies defined in the graded `module` itself."""
+        originals = {}
+        for name, home in self.functions.items():
+            original = getattr(module, name, None)
+            if home == module.__name__.rsplit(".", 1)[-1] and not getattr(original, "_replays", False):
+                originals[name] = original
+                setattr(module, name, self.function(name, original or _missing(name)))
+        _repoint(package, originals, module)
+
+
+def _exception(type_name: str, message: str) -> Exception:
+    import builtins
+
+    cls = getattr(builtins, type_name, None)
+    return cls(message) if isinstance(cls, type) and issubclass(cls, Exception) else RuntimeError(message)
+
+
+def _missing(name: str):
+    def missing(*args, **kwargs):
+        raise AttributeError(f"your module has no function {name}")
+
+    return missing
+
+
+def _student_attribute(package: str, module: str, call: str | None = None):
+    """The student's file behind a placeholder, loaded on first use: a ``__getattr__`` (or, with `call`, that function)."""
+
+    def load():
+        import importlib.util
+
+        name = f"{package}._student_{module}"
+        if name not in sys.modules:
+            path = Path(sys.modules[package].__file__).with_name(f"{module}.py")
+            spec = importlib.util.spec_from_file_location(name, path)
+            loaded = importlib.util.module_from_spec(spec)
+            sys.modules[name] = loaded
+            try:
+                spec.loader.exec_module(loaded)
+            except BaseException:
+                del sys.modules[name]
+                raise
+        return sys.modules[name]
+
+    if call is not None:
+        return lambda *args, **kwargs: getattr(load(), call)(*args, **kwargs)
+
+    def attribute(attr: str):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return getattr(load(), attr)
+
+    return attribute
+
+
+def import_module(job: Job, package: str, name: str, replay: Replay):
+    """The student's module `name` with its replayed dependencies, or None (the failure is recorded)."""
     job.progress(f"import:{name}")
     try:
         module = job.timed(importlib.import_module, f"{package}.{name}")
-        originals = {}
-        for fn, ref_module in patch.items():
-            ref = importlib.import_module(f"{package}.{ref_module}")
-            originals[fn] = getattr(module, fn, None)
-            setattr(module, fn, getattr(ref, fn))
-        _repoint(package, originals, module)
+        replay.patch(package, module)
         return module
     except BaseException as exc:  # noqa: BLE001 - SystemExit at import is a result, too
         job.write(f"import.{name}", _error(exc), {})
@@ -98,10 +202,13 @@ def run_calls(job: Job) -> None:
     import wire
 
     spec, modules = job.spec, {}
+    replay = Replay(job, spec.get("replay", {}))
+    if spec.get("calls"):
+        replay.install(spec["package"])
     for call in spec.get("calls", []):
         name = call["module"]
         if name not in modules:
-            modules[name] = import_module(job, spec["package"], name, spec.get("patch", {}).get(name, {}))
+            modules[name] = import_module(job, spec["package"], name, replay)
         module, ident = modules[name], call["id"]
         if module is None:
             continue
@@ -179,7 +286,8 @@ def _result_error(result) -> str:
     exc = result.error_in_exec or result.error_before_exec
     if exc is None:
         return "the cell failed"
-    return f"{type(exc).__name__}: {str(exc)[:500]}" if str(exc) else type(exc).__name__
+    text = _text(exc)
+    return f"{type(exc).__name__[:80]}: {text}" if text else type(exc).__name__[:80]
 
 
 def main(folder: str) -> int:

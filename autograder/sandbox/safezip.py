@@ -3,7 +3,9 @@
 Refused outright: not a zip, too many entries, too much uncompressed data
 (declared or actual: a zip bomb), a suspicious compression ratio. Skipped
 and reported: absolute paths and ``..`` (zip-slip), symlinks and other
-non-regular files, nested archives are kept as plain files (never opened).
+non-regular files, encrypted entries, names too long for the file system,
+entries that clash with another (a file and a folder of the same name);
+nested archives are kept as plain files (never opened).
 Entry names that are not valid UTF-8 are decoded the way `zipfile` does.
 """
 
@@ -18,6 +20,9 @@ MAX_ENTRIES = 2000
 MAX_TOTAL = 100 << 20
 MAX_FILE = 30 << 20
 MAX_RATIO = 200
+MAX_NAME = 255  # bytes in one path component (the usual file-system limit)
+MAX_PATH = 1024
+ENCRYPTED = 0x1
 CHUNK = 1 << 16
 
 
@@ -68,19 +73,33 @@ def extract(archive: Path, dest: Path) -> Unpacked:
                 kind = "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file"
                 out.skipped.append(f"{info.filename!r}: {kind}")
                 continue
+            if info.flag_bits & ENCRYPTED:
+                out.skipped.append(f"{_short(info.filename)}: an encrypted entry")
+                continue
+            if len(info.filename.encode()) > MAX_PATH or any(len(part.encode()) > MAX_NAME for part in rel.parts):
+                out.skipped.append(f"{_short(info.filename)}: a name too long for the file system")
+                continue
             if info.file_size > MAX_FILE:
                 out.skipped.append(f"{info.filename!r}: larger than {MAX_FILE >> 20} MB")
                 continue
             if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 1 << 20:
                 raise Refused(f"{info.filename!r} expands {info.file_size // info.compress_size}x (a zip bomb?)")
             target = dest.joinpath(*rel.parts)
-            if target.exists() or target.is_symlink():
-                out.skipped.append(f"{info.filename!r}: a duplicate entry")
+            try:
+                if target.exists() or target.is_symlink():
+                    out.skipped.append(f"{_short(info.filename)}: a duplicate entry")
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                total += _copy(zf, info, target, MAX_TOTAL - total)
+            except OSError as exc:  # e.g. a file and a folder of the same name
+                out.skipped.append(f"{_short(info.filename)}: clashes with another entry ({exc.strerror})")
                 continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            total += _copy(zf, info, target, MAX_TOTAL - total)
             out.files.append(target)
     return out
+
+
+def _short(name: str) -> str:
+    return repr(name if len(name) <= 80 else name[:77] + "...")
 
 
 def _copy(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: int) -> int:
@@ -92,7 +111,7 @@ def _copy(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: int)
                 if written > min(budget, MAX_FILE):
                     raise Refused(f"{info.filename!r} expands beyond its declared size (a zip bomb?)")
                 dst.write(chunk)
-    except (zipfile.BadZipFile, zlib_error(), EOFError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, zlib_error(), EOFError, NotImplementedError, RuntimeError) as exc:
         target.unlink(missing_ok=True)
         raise Refused(f"{info.filename!r} is corrupt ({exc})") from None
     return written

@@ -103,3 +103,22 @@ def test_the_throw_away_courses_hold_no_solutions(course) -> None:
     assert "global_max_nan_batch" in sources  # the structure is there …
     assert WRITTEN not in sources and "-800.0" not in sources  # … neither the model answer nor the answer's value
     assert "BEGIN SOLUTION" not in sources
+
+
+@pytest.mark.timeout(400)
+def test_a_killed_or_failed_grading_never_leaves_an_older_score_standing(tmp_path: Path, course) -> None:
+    """A result that says the grading did not finish replaces the student's automatic points by 0."""
+    import json
+
+    from autograder.grading.batch import failed_result
+
+    zip_path = write_zip(tmp_path / "cleo.zip", submission(course))
+    common = ["--source", str(course.source), "--hidden", HIDDEN, "--course", str(tmp_path / "course")]
+    assert cli("grade-one", str(zip_path), "--out", str(tmp_path / "good.json"), "--no-nbgrader", *common).returncode == 0
+    (tmp_path / "killed.json").write_text(json.dumps(failed_result("cleo", zip_path, "grading did not finish (the grader was stopped)")))
+    for results in (["good.json"], ["killed.json"]):
+        assert cli("merge", *(str(tmp_path / r) for r in results), *common).returncode == 0
+        assert cli("export", *common).returncode == 0
+        row = next(csv.DictReader(open(tmp_path / "course" / "grades.csv", encoding="utf-8")))
+        print(results, row["status"], row["auto"])
+    assert row["status"].startswith("ungradable") and float(row["auto"]) == 0

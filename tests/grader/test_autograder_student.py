@@ -169,7 +169,21 @@ def test_collect_normalises_names_keeps_the_newest_and_reports(tmp_path: Path) -
     with zipfile.ZipFile(got.chosen["bob"]) as zf:
         assert zf.read("backproplab/softmax.py") == b"new"
     notes = "\n".join(got.notes)
-    assert "duplicate" in notes and "Copy of 01_softmax.ipynb" in notes and "'dave'" in notes and "notes.txt" in notes
+    assert "duplicate" in notes and "Copy of 01_softmax.ipynb" in notes and "notes.txt" in notes
+    assert any("'dave'" in c for c in got.conflicts)
+
+
+def test_collect_takes_the_id_from_the_lms_folder_not_from_the_zip(tmp_path: Path) -> None:
+    """A zip named after another student, in someone else's LMS folder, never replaces that student's work."""
+    inbox, now = tmp_path / "lms", time.time()
+    _zip(inbox / "Bob Smith_7_assignsubmission_file_" / "submission.zip", {"backproplab/softmax.py": "bob's"}, mtime=now - 100)
+    _zip(inbox / "Alice Jones_8_assignsubmission_file_" / "bob_smith.zip", {"backproplab/softmax.py": "blank",
+         "SUBMISSION.json": json.dumps({"student": "bob_smith"})}, mtime=now)
+    got = collect(inbox, tmp_path / "out", ["01_softmax"])
+    assert sorted(got.chosen) == ["alice_jones", "bob_smith"]
+    with zipfile.ZipFile(got.chosen["bob_smith"]) as zf:
+        assert zf.read("backproplab/softmax.py") == b"bob's"
+    assert len([c for c in got.conflicts if c.startswith("alice_jones:")]) == 2, got.conflicts  # the name and the claim
 
 
 def test_repository_make_submit_uses_the_working_copy(tmp_path: Path) -> None:

@@ -61,6 +61,26 @@ NAMES = [
     "zip_symlinks",
     "zip_bomb",
     "lms_nested_folder",
+    # issue 14: the trust boundary
+    "leak_via_exception_name",
+    "ipc_store_reference",
+    "ipc_read_reference",
+    "progress_fifo",
+    "progress_symlink_dev_zero",
+    "record_aliased_arrays",
+    "record_npz_disguised",
+    "record_wrong_type",
+    "record_deep_nesting",
+    "zip_file_then_folder",
+    "zip_encrypted_entry",
+    "zip_long_name",
+    "tree_memory",
+    "tree_nproc",
+    "tree_disk_fill",
+    "alarm_blocked_everywhere",
+    "impersonation",
+    "forged_autograded_notebooks",
+    "script_in_outputs",
 ]
 """The cases, in order (checked against `corpus`), so tests can be listed without building any."""
 
@@ -78,9 +98,25 @@ class Case:
     build: Callable[[Path, dict], None] | None = None
     needs_namespace: bool = False
     checks: list[str] = field(default_factory=list)
+    after: str | None = None  # a case graded first (its traces are what this one looks for)
+    student: str | None = None  # the inbox id, when it is not the case's name
+    layout: Callable[[Path], None] | None = None  # writes its own zips into the LMS download
 
     def zip_name(self) -> str:
         return "submission.zip" if self.folder else f"{self.name}.zip"
+
+    @property
+    def inbox_id(self) -> str:
+        return self.student or self.name
+
+
+SECONDS = {"nbgrader": 240, "plain": 90}
+"""Per-case time limits (s) for one grade-one: about 4x what a case takes on a quiet 2-core machine."""
+NBGRADER = {"perfect", "blank", "import_prints_100mb", "cell_infinite_loop", "cell_kills_kernel", "cell_daemon_outlives_parent",
+            "input_transformer", "forged_autograded_notebooks", "script_in_outputs"}
+"""The cases graded with nbgrader autograde too (their trick lives in the kernel)."""
+SLOW = {"alarm_blocked_everywhere": 150, "tree_nproc": 150, "tree_disk_fill": 120, "import_infinite_loop": 150,
+        "forged_autograded_notebooks": 300}
 
 
 # --------------------------------------------------------------------------- editing helpers
@@ -109,6 +145,14 @@ def _grade_id(cell) -> str | None:
 
 def answer_cell(nb) -> nbformat.NotebookNode:
     return next(c for c in nb.cells if c.metadata.get("backproplab"))
+
+
+def append(files: dict, module: str, code: str) -> dict:
+    """`code` run at the end of ``backproplab/<module>.py`` (it can replace the module's functions)."""
+    files = dict(files)
+    key = f"backproplab/{module}.py"
+    files[key] = files[key] + "\n" + code + "\n"
+    return files
 
 
 def set_answer(files: dict, code: str, keep: bool = True) -> dict:
@@ -166,6 +210,198 @@ def zip_bomb(path: Path, files: dict) -> None:
                 f.write(chunk)
 
     _write(path, files, extra)
+
+
+# --------------------------------------------------------------------------- issue 14: attacks on the trust boundary
+
+LEAK_BY_CLASS_NAME = """
+import os as _os
+_here = _os.path.dirname(__file__)
+_text = ''
+for _f in sorted(_os.listdir(_here)):
+    if _f.endswith('.py') and _f != _os.path.basename(__file__):
+        try:
+            _text += open(_os.path.join(_here, _f)).read()
+        except OSError:
+            pass
+raise type('Leak' + _text, (Exception,), {})('see the class name')
+"""
+
+_SHM = """
+import ctypes as _c
+_libc = _c.CDLL(None, use_errno=True)
+_libc.shmget.restype = _c.c_int
+_libc.shmat.restype = _c.c_void_p
+_libc.shmat.argtypes = [_c.c_int, _c.c_void_p, _c.c_int]
+_KEY = {key}
+"""
+
+IPC_STORE = _SHM + """
+import os as _os
+_src = open(_os.path.join(_os.path.dirname(__file__), 'softmax.py')).read()
+if 'BEGIN SOLUTION' in _src:
+    _data = _src.encode()
+    _id = _libc.shmget(_KEY, 1 << 20, 0o1000 | 0o666)
+    _addr = _libc.shmat(_id, None, 0)
+    if _addr not in (None, 2**64 - 1):
+        _c.memmove(_addr, len(_data).to_bytes(8, 'little') + _data, 8 + len(_data))
+"""
+
+IPC_READ = _SHM + """
+_id = _libc.shmget(_KEY, 0, 0)
+if _id >= 0:
+    _addr = _libc.shmat(_id, None, 0)
+    if _addr not in (None, 2**64 - 1):
+        _n = int.from_bytes(_c.string_at(_addr, 8), 'little')
+        exec(compile(_c.string_at(_addr + 8, _n).decode(), 'stolen', 'exec'), globals())
+"""
+
+PROGRESS_FIFO = """
+import os as _os
+_p = _os.path.join(_os.path.dirname(_os.getcwd()), 'progress')
+try:
+    _os.remove(_p)
+except OSError:
+    pass
+_os.mkfifo(_p)
+"""
+
+PROGRESS_SYMLINK = PROGRESS_FIFO.replace("_os.mkfifo(_p)", "_os.symlink('/dev/zero', _p)")
+
+FORGE = """
+def softmax(Z):
+    import json, os
+    import numpy as np
+    job = os.path.dirname(os.getcwd())
+    ident = open(os.path.join(job, 'progress')).read()
+    out = os.path.join(job, 'out')
+{body}
+    os._exit(0)
+"""
+
+FORGED = {
+    # one 60 MB array referenced 40 times: 2.4 GB in the grader if each reference is loaded
+    "record_aliased_arrays": """
+    np.save(os.path.join(out, 'big.npy'), np.zeros(60 << 17))
+    json.dump({'got': {'t': 'list', 'v': [{'t': 'array', 'f': 'big.npy'}] * 40}}, open(os.path.join(out, ident + '.json'), 'w'))""",
+    # a zip named .npy: np.load would return a lazily inflating NpzFile
+    "record_npz_disguised": """
+    import zipfile
+    with zipfile.ZipFile(os.path.join(out, 'z.npy'), 'w', zipfile.ZIP_DEFLATED) as zf:
+        with zf.open('a.npy', 'w', force_zip64=True) as f:
+            for _ in range(256):
+                f.write(bytes(1 << 20))
+    json.dump({'got': {'t': 'array', 'f': 'z.npy'}}, open(os.path.join(out, ident + '.json'), 'w'))""",
+    "record_wrong_type": """
+    json.dump({'unsendable': ['got'], 'got': None}, open(os.path.join(out, ident + '.json'), 'w'))""",
+    "record_deep_nesting": """
+    open(os.path.join(out, ident + '.json'), 'w').write('{"got": ' + '[' * 300000 + ']' * 300000 + '}')""",
+}
+
+TREE_MEMORY = """
+import os as _os, time as _time
+for _ in range(4):
+    if _os.fork() == 0:
+        _hog = bytearray(600 << 20)
+        _time.sleep(20)
+        _os._exit(0)
+_time.sleep(3)
+"""
+
+TREE_NPROC = """
+import os as _os, time as _time
+_started = 0
+for _ in range(600):
+    try:
+        _pid = _os.fork()
+    except OSError:
+        break
+    if _pid == 0:
+        _time.sleep(30)
+        _os._exit(0)
+    _started += 1
+_time.sleep(1)
+raise RuntimeError(f'started {_started} processes')
+"""
+
+DISK_FILL = """
+import os as _os
+_mb = 0
+for _i in range(8):
+    try:
+        _fd = _os.open(f'fill{_i}', _os.O_WRONLY | _os.O_CREAT, 0o600)
+        _os.posix_fallocate(_fd, 0, 250 << 20)
+        _os.close(_fd)
+        _mb += 250
+    except OSError:
+        break
+raise RuntimeError(f'filled {_mb} MB')
+"""
+
+BLOCK_ALARM = "import signal, time\nsignal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})\ntime.sleep(3600)"
+
+FORGE_NOTEBOOKS = """
+import glob, json, os, signal
+for _path in glob.glob('../../../submitted/*/*/*.ipynb'):
+    _nb = json.load(open(_path))
+    for _cell in _nb['cells']:
+        if _cell['cell_type'] == 'markdown' and _cell.get('metadata', {}).get('nbgrader', {}).get('solution'):
+            _cell['source'] = 'FORGED ANSWER'
+        if _cell['cell_type'] == 'code':
+            _cell['outputs'] = [{'output_type': 'stream', 'name': 'stdout', 'text': 'visible checks passed'},
+                                {'output_type': 'display_data', 'metadata': {},
+                                 'data': {'text/html': '<script>alert(1)</script>', 'text/markdown': '<img src=x onerror=alert(1)>'}}]
+    json.dump(_nb, open(os.path.basename(_path), 'w'))
+os.kill(os.getppid(), signal.SIGKILL)
+"""
+
+SCRIPT_OUTPUT = """from IPython.display import HTML, Markdown, display
+display(HTML('<script>alert(1)</script><b onmouseover="alert(2)">x</b>'))
+display(Markdown('<img src=x onerror=alert(3)>'))"""
+
+
+def zip_extra(kind: str) -> Callable[[Path, dict], None]:
+    """A submission with one zip entry of the given awkward kind added."""
+
+    def extra(zf: zipfile.ZipFile) -> None:
+        if kind == "file_then_folder":
+            zf.writestr("backproplab/extra", "a file")
+            zf.writestr("backproplab/extra/inner.py", "X = 1\n")
+        elif kind == "encrypted":
+            zf.writestr("notes.txt", "not really encrypted")
+        else:
+            zf.writestr("n" * 300 + ".txt", "a long name")
+
+    def build(path: Path, files: dict) -> None:
+        _write(path, files, extra)
+        if kind == "encrypted":  # zipfile clears the flag when writing: set it in both headers afterwards
+            data = bytearray(path.read_bytes())
+            for signature, flag_at, name_at in ((b"PK\x03\x04", 6, 30), (b"PK\x01\x02", 8, 46)):
+                pos = data.find(signature)
+                while pos >= 0:
+                    if data[pos + name_at : pos + name_at + 9] == b"notes.txt":
+                        data[pos + flag_at] |= 0x1
+                    pos = data.find(signature, pos + 1)
+            path.write_bytes(bytes(data))
+
+    return build
+
+
+def impersonation(perfect: dict, blank: dict) -> Callable[[Path], None]:
+    """The victim's real work in the victim's LMS folder; a blank zip named after the victim, newer, in the thief's."""
+
+    def layout(root: Path) -> None:
+        import os
+        import time
+
+        victim = root / "impersonation_victim_77_assignsubmission_file_" / "submission.zip"
+        thief = root / "impersonation_thief_78_assignsubmission_file_" / "impersonation_victim.zip"
+        _write(victim, perfect)
+        _write(thief, dict(blank, **{"SUBMISSION.json": '{"student": "impersonation_victim"}'}))
+        later = time.time() + 60
+        os.utime(thief, (later, later))
+
+    return layout
 
 
 # --------------------------------------------------------------------------- the corpus
@@ -319,6 +555,7 @@ def corpus(course, token: str, known: list[Path], course_files: list[Path]) -> l
     truncated["01_softmax.ipynb"] = perfect["01_softmax.ipynb"][: len(perfect["01_softmax.ipynb"]) // 2]
     missing = {k: v for k, v in perfect.items() if k != "02_losses.ipynb"}
     answer_only = full_marks() - 1
+    shm_key = int(token[:7], 16)
 
     cases = [
         # baselines
@@ -374,8 +611,33 @@ def corpus(course, token: str, known: list[Path], course_files: list[Path]) -> l
         Case("zip_symlinks", perfect, "symbolic link", build=symlinks, status="partial"),
         Case("zip_bomb", perfect, "zip bomb", base=None, exact=0, status="ungradable", build=zip_bomb),
         Case("lms_nested_folder", perfect, "correct on the grader", folder="Lms Nested Folder_99_assignsubmission_file_"),
+        # issue 14: the trust boundary
+        Case("leak_via_exception_name", inject(blank, "losses", LEAK_BY_CLASS_NAME), "failed to import", base="blank", exact=0,
+             checks=["no_reference_text"]),
+        Case("ipc_store_reference", inject(blank, "losses", IPC_STORE.format(key=shm_key)), "not implemented yet", base="blank", exact=0,
+             checks=["no_ipc_left"]),
+        Case("ipc_read_reference", append(blank, "softmax", IPC_READ.format(key=shm_key)), "not implemented yet", base="blank", exact=0,
+             after="ipc_store_reference", checks=["no_ipc_left"]),
+        Case("progress_fifo", inject(perfect, "softmax", PROGRESS_FIFO), "time limit"),
+        Case("progress_symlink_dev_zero", inject(perfect, "softmax", PROGRESS_SYMLINK), ("correct on the grader", "progress")),
+        *(Case(name, append(perfect, "softmax", FORGE.format(body=body)), reason, base="perfect")
+          for (name, body), reason in zip(FORGED.items(), ("more data than", "not an .npy", "malformed", "malformed"))),
+        Case("zip_file_then_folder", perfect, "skipped", build=zip_extra("file_then_folder")),
+        Case("zip_encrypted_entry", perfect, "encrypted", build=zip_extra("encrypted")),
+        Case("zip_long_name", perfect, "too long", build=zip_extra("long_name")),
+        Case("tree_memory", inject(perfect, "softmax", TREE_MEMORY), "memory limit"),
+        Case("tree_nproc", inject(perfect, "softmax", TREE_NPROC), "too many processes", checks=["no_orphans"]),
+        Case("tree_disk_fill", inject(perfect, "softmax", DISK_FILL), "filled", checks=["disk_capped"]),
+        Case("alarm_blocked_everywhere", inject(inject(perfect, "softmax", BLOCK_ALARM), "losses", BLOCK_ALARM), "time limit",
+             checks=["few_timeouts"]),
+        Case("impersonation", {}, "correct on the grader", exact=full_marks(), student="impersonation_victim",
+             layout=impersonation(perfect, blank), checks=["conflict_reported"]),
+        Case("forged_autograded_notebooks", set_answer(perfect, FORGE_NOTEBOOKS), "correct on the grader", nbgrader=True,
+             checks=["no_forgery", "clean_outputs"]),
+        Case("script_in_outputs", set_answer(perfect, SCRIPT_OUTPUT), "correct on the grader", nbgrader=True, checks=["clean_outputs"]),
     ]
     assert [c.name for c in cases] == NAMES, "hostile_corpus.NAMES is out of date"
+    assert {c.name for c in cases if c.nbgrader} == NBGRADER, "hostile_corpus.NBGRADER is out of date"
     return cases
 
 
@@ -388,6 +650,10 @@ def write(cases: list[Case], dest: Path, namespace: bool) -> dict[str, Path]:
     out = {}
     for case in cases:
         if case.needs_namespace and not namespace:
+            continue
+        if case.layout:
+            case.layout(dest)
+            out[case.name] = dest
             continue
         path = dest / case.folder / case.zip_name()
         if case.build:
