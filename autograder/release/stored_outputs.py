@@ -63,14 +63,21 @@ def compare_text(ref: str, new: str, **tolerances: float) -> str | None:
 
 
 def cell_outputs_match(stored: list, fresh: list, **tolerances: float) -> bool:
-    """The text outputs of one cell agree (streams and ``text/plain``); pictures are not compared."""
+    """The text outputs of one cell agree (streams and ``text/plain``); pictures and progress widgets are not compared.
+
+    Consecutive pieces of one stream count as one text, however the kernel split them.
+    """
 
     def texts(outputs) -> list[tuple[str, str]]:
-        out = []
+        out: list[tuple[str, str]] = []
         for o in outputs:
             if o.get("output_type") == "stream":
-                out.append((o.get("name", ""), "".join(o.get("text", ""))))
-            elif "data" in o:
+                text = "".join(o.get("text", ""))
+                if out and out[-1][0] == o.get("name", ""):
+                    out[-1] = (out[-1][0], out[-1][1] + text)
+                else:
+                    out.append((o.get("name", ""), text))
+            elif "data" in o and "application/vnd.jupyter.widget-view+json" not in o["data"]:
                 out.append(("text/plain", "".join(o["data"].get("text/plain", ""))))
             elif o.get("output_type") == "error":
                 out.append(("error", o.get("ename", "")))

@@ -66,3 +66,15 @@ def test_make_release_rewrites_a_notebook_only_when_an_output_really_changed() -
     assert not _changed(notebook("relative error 2.3e-11, loss 0.76460\n"), notebook("relative error 4.1e-11, loss 0.76461\n"))
     assert _changed(notebook("loss 0.7646\n"), notebook("loss 0.8123\n"))
     assert _changed(notebook("relative error 6.8e-10\n"), notebook("relative error 1.1e-11\n"))
+
+
+def test_a_stream_split_differently_or_a_progress_widget_is_no_change() -> None:
+    import nbformat
+
+    from autograder.release.stored_outputs import cell_outputs_match
+
+    one = [nbformat.v4.new_output("stream", name="stdout", text="a 1.0\nb 2.0\n")]
+    two = [nbformat.v4.new_output("stream", name="stdout", text="a 1.0\n"), nbformat.v4.new_output("stream", name="stdout", text="b 2.0\n")]
+    widget = nbformat.v4.new_output("display_data", data={"application/vnd.jupyter.widget-view+json": {"model_id": "x"}, "text/plain": "  3%|"})
+    assert cell_outputs_match(one, two) and cell_outputs_match(one + [widget], two)
+    assert not cell_outputs_match(one, [nbformat.v4.new_output("stream", name="stdout", text="a 1.0\nb 3.0\n")])

@@ -135,11 +135,12 @@ def test_no_command_destroys_or_blocks_student_work(tmp_path: Path) -> None:
     for name in ("softmax.py", "losses.py"):
         src = up / "solutions" / "backproplab" / name
         src.write_text(src.read_text().replace("# hint: ", "# hint: (clearer) ", 1))
-    _make(up, "release")
+    _make(up, "release", "REFRESH=no")  # a hint changes no stored output: the course side need not re-execute
     _git(up, "commit", "-q", "-am", "clearer hints")
 
     _git(student, "pull", "-q", "--ff-only")
-    _make(student, "release")  # what the sync test's failure text advises
+    _make(student, "release")  # what the sync test's failure text advises: re-executes the notebooks, regenerates notebooks/
+    assert _git(student, "status", "--porcelain") == "", "make release left changes that would block the next git pull"
     _make(student, "test", "TESTS=tests/course/test_environment.py", "NBVAL_NOTEBOOKS=solutions/01_softmax.ipynb")
     sync = _make(student, "workspace").stdout
     assert mine.read_text() == edited
