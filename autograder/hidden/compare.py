@@ -207,6 +207,7 @@ def known_mistake(name: str, case: Case, got, args_after: tuple, raised: str | N
     """
     if name == "init_params":
         return None  # random draws: the catalogue's variants are told apart by statistics, not by one answer
+    changed_in_place = _mutated(name, case, args_after) is not None
     for mutant in mutants.by_function().get(name, []):
         args = copy.deepcopy(case.args)
         try:
@@ -217,7 +218,7 @@ def known_mistake(name: str, case: Case, got, args_after: tuple, raised: str | N
             if raised is not None and type(exc).__name__ == raised:
                 return f"likely: {mutant.hint}"
             continue
-        if raised is None and _agree(got, theirs) and (_mutated(name, case, args) is None) == (_mutated(name, case, args_after) is None):
+        if raised is None and _agree(got, theirs) and (_mutated(name, case, args) is not None) == changed_in_place:
             return mutant.hint
     return None
 

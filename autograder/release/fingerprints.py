@@ -111,6 +111,10 @@ def _context(node: dict, dtype: str) -> str:
     return _DTYPE_OF.get(tag, "float64") if isinstance(tag, str) else dtype
 
 
+def _is_number(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
 def differences(old, new, path: str = "", dtype: str = "float64", limit: int = 20) -> list[str]:
     """Where two fingerprint files disagree: structure, strings and integers exactly, floats within `TOLERANCE`."""
     out: list[str] = []
@@ -131,8 +135,7 @@ def differences(old, new, path: str = "", dtype: str = "float64", limit: int = 2
                 return
             for i, (x, y) in enumerate(zip(a, b)):
                 walk(x, y, f"{where}[{i}]", dtype)
-        elif isinstance(a, float) and isinstance(b, (int, float)) and not isinstance(b, bool) or (
-                isinstance(b, float) and isinstance(a, int) and not isinstance(a, bool)):
+        elif _is_number(a) and _is_number(b) and float in (type(a), type(b)):
             rtol, atol = TOLERANCE[dtype]
             if not math.isclose(a, b, rel_tol=rtol, abs_tol=atol):
                 out.append(f"{where}: {a!r} vs {b!r} ({dtype})")

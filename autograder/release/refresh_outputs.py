@@ -14,6 +14,7 @@ time of each notebook is printed; the course budget is well under 60 s per noteb
 from __future__ import annotations
 
 import argparse
+import copy
 import os
 import sys
 import time
@@ -32,6 +33,7 @@ def refresh(path: Path, timeout: int = 600) -> float:
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
+    stored = copy.deepcopy(nb)  # execution fills `nb` in place
     env = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # inherited by the kernel process
@@ -47,7 +49,7 @@ def refresh(path: Path, timeout: int = 600) -> float:
                 os.environ[k] = v
     for cell in nb.cells:
         cell.metadata.pop("execution", None)  # per-cell timestamps: noise in every diff
-    if not _changed(nbformat.read(path, as_version=4), nb):
+    if not _changed(stored, nb):
         return seconds  # same outputs within tolerance: the file stays as it is (no churn between machines)
     nbformat.write(nb, path)
     return seconds

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import copy
+import inspect
 from collections.abc import Callable, Mapping
 
 import numpy as np
 
 from .inputs import Probe
-from .running import quiet
+from .running import quiet, run
 
 
 def arrays(value):
@@ -136,10 +137,8 @@ def dtype_property(fn, p, out) -> str | None:
     return None
 
 
-def reproducible(fn: Callable, p: Probe, run: Callable) -> str | None:
+def reproducible(fn: Callable, p: Probe) -> str | None:
     """A random function's draws follow its ``seed`` argument: the same seed twice gives the same arrays, another seed others."""
-    import inspect
-
     try:
         bound = inspect.signature(fn).bind(*p.args, **p.kwargs)
     except (TypeError, ValueError):
