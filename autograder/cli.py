@@ -64,9 +64,15 @@ def cmd_bundle(args) -> int:
 def cmd_collect(args) -> int:
     from autograder.layout import CourseDir
     from autograder.outputs.collect import collect, write_conflicts
+    from autograder.outputs.roster import RosterError, read
 
     course = _load(args, build=False)
-    got = collect(args.inbox, CourseDir(args.course).inbox, list(course.notebooks))
+    try:
+        people = read(args.roster) if args.roster else None
+    except RosterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    got = collect(args.inbox, CourseDir(args.course).inbox, list(course.notebooks), roster=people)
     write_conflicts(got, CourseDir(args.course).root / "collect.json")
     for note in got.notes:
         print(note)
@@ -182,9 +188,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-zip", action="store_true", help="only the folder")
     p.set_defaults(func=cmd_bundle)
 
-    p = sub.add_parser("collect", help="gather zips into COURSE/inbox", description="Gather a folder of student zips (any nesting) into "
-                       "COURSE/inbox/<student>.zip, reporting duplicates, renamed notebooks and stray files.")
-    p.add_argument("inbox", type=Path, help="folder with the zips (e.g. an LMS download)")
+    p = sub.add_parser("collect", help="gather zips into COURSE/inbox", description="Gather student submissions into COURSE/inbox/<student>.zip: "
+                       "a folder of zips (any nesting), a Canvas or Moodle bulk-download zip, nbgrader's exchange (inbound/) or submitted/ "
+                       "folders; ids from the LMS's naming, mapped through --roster; reports conflicts, duplicates, renamed notebooks and stray files.")
+    p.add_argument("inbox", type=Path, help="a folder (an unpacked LMS download, nbgrader's exchange or submitted/) or an LMS bulk-download zip")
+    p.add_argument("--roster", type=Path, default=None, help="CSV with id (Canvas user id, Moodle participant id or nbgrader user), "
+                   "name, email, sis_id [, login, section, gradebook_id]; Canvas's gradebook export and Moodle's grading worksheet work as they are")
     _course_args(p)
     p.set_defaults(func=cmd_collect)
 
