@@ -155,10 +155,19 @@ def cmd_feedback(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from autograder.outputs.export import export
+    from autograder.outputs.export import export_as
+    from autograder.outputs.roster import RosterError, read
 
+    try:
+        people = read(args.roster) if args.roster else None
+    except RosterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     course = _load(args)
-    print(export(course, args.course, args.out))
+    out, warnings = export_as(course, args.course, args.format, args.out, roster=people, column=args.assignment_name, moodle_id=args.moodle_id)
+    for line in warnings:
+        print(f"warning: {line}", file=sys.stderr)
+    print(out)
     return 0
 
 
@@ -230,8 +239,15 @@ def parser() -> argparse.ArgumentParser:
     _course_args(p)
     p.set_defaults(func=cmd_feedback)
 
-    p = sub.add_parser("export", help="grades.csv", description="Write grades.csv from the gradebook (formgrader scores included).")
-    p.add_argument("--out", type=Path, default=None, help="CSV path (default: COURSE/grades.csv)")
+    p = sub.add_parser("export", help="grades.csv, or Canvas / Moodle import CSV", description="Write grades from the gradebook (formgrader "
+                       "scores included): grades.csv, or the CSV Canvas's gradebook import (Student, ID, SIS User ID, SIS Login ID, Section, "
+                       "assignment) or Moodle's grade import (identifier, grade, feedback) reads.")
+    p.add_argument("--format", choices=["csv", "canvas", "moodle"], default="csv",
+                   help="csv (default: COURSE/grades.csv), canvas (COURSE/grades-canvas.csv) or moodle (COURSE/grades-moodle.csv)")
+    p.add_argument("--out", type=Path, default=None, help="CSV path (default: by format, in COURSE)")
+    p.add_argument("--roster", type=Path, default=None, help="roster CSV to fill ids and emails collect did not record")
+    p.add_argument("--assignment-name", default=None, help="the grade column's name (Canvas: 'Name (id)' of an existing assignment; default backproplab)")
+    p.add_argument("--moodle-id", choices=["email", "idnumber"], default="email", help="Moodle: identify users by email (default) or ID number")
     _course_args(p)
     p.set_defaults(func=cmd_export)
 

@@ -4,6 +4,9 @@ Reading the gradebook (not the result files) means a score changed in the
 formgrader, manual or overridden, is what the CSV shows. Columns: student,
 status, one total per notebook, automatic and hand-graded totals (with
 their maxima), how many written answers still await a grader, total.
+``export_as`` writes the same rows in Canvas's or Moodle's import layout
+(`autograder/outputs/lms_export.py`). Every cell is neutralised against
+spreadsheet formula injection.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 from autograder.grading.course import ASSIGNMENT, Course
 from autograder.grading.notebooks import WRITTEN
 from autograder.layout import CourseDir
+from autograder.outputs import csvsafe
 
 
 def table(course: Course, root: Path) -> list[dict]:
@@ -73,5 +77,26 @@ def export(course: Course, root: Path, out: Path | None = None) -> Path:
     with open(out, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows([{k: csvsafe.cell(v) for k, v in row.items()} for row in rows])
     return out
+
+
+FORMATS = ("csv", "canvas", "moodle")
+
+
+def export_as(course: Course, root: Path, fmt: str = "csv", out: Path | None = None, roster=None, column: str | None = None,
+              moodle_id: str = "email") -> tuple[Path, list[str]]:
+    """grades.csv (`fmt` "csv"), or the Canvas / Moodle import CSV (``grades-canvas.csv`` …); returns (path, warnings)."""
+    from autograder.outputs import lms_export
+
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt: expected one of {FORMATS}, got {fmt!r}")
+    if fmt == "csv":
+        return export(course, root, out), []
+    paths = CourseDir(root)
+    out = out or paths.root / f"grades-{fmt}.csv"
+    who = lms_export.identities(paths.root / "collect.json", roster)
+    rows, column = table(course, root), column or ASSIGNMENT
+    if fmt == "canvas":
+        return lms_export.canvas(rows, who, out, column)
+    return lms_export.moodle(rows, who, out, column, identifier=moodle_id)
