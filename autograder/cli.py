@@ -86,6 +86,7 @@ def cmd_grade_one(args) -> int:
     """Always writes a result and exits 0: a failure of the grader itself becomes an "ungradable: grader error" result."""
     import traceback
 
+    from autograder.grading import unchanged
     from autograder.grading.batch import failed_result
     from autograder.grading.grade_one import grade_one, write_result
     from autograder.sandbox.untrusted import clean
@@ -101,6 +102,8 @@ def cmd_grade_one(args) -> int:
     except Exception as exc:  # noqa: BLE001 - a grader bug must still leave a result that says so
         result = failed_result(student, args.submission, f"grader error: {clean(f'{type(exc).__name__}: {exc}')}")
         result["log"] += [clean(line, 500) for line in traceback.format_exc().splitlines()[-20:]]
+    else:
+        result[unchanged.KEY] = unchanged.submission_key(args.submission, unchanged.course_key(course, args))
     write_result(result, args.out)
     total = sum(nb["auto"] for nb in result["notebooks"].values())
     print(f"{result['student']}: {total:g} automatic points, {result['status']} (seed {result['seed']}, {result['isolation']} isolation)")
@@ -108,8 +111,10 @@ def cmd_grade_one(args) -> int:
 
 
 def cmd_grade(args) -> int:
+    from autograder.grading import unchanged
     from autograder.grading.batch import grade_many
     from autograder.layout import CourseDir
+    from autograder.student.submit import student_id
 
     course = _load(args)
     paths = CourseDir(args.course)
@@ -117,8 +122,12 @@ def cmd_grade(args) -> int:
     if not zips:
         print("no submissions: run `python -m autograder collect FOLDER` first, or pass zips", file=sys.stderr)
         return 1
+    zips, same = unchanged.split(zips, paths.results, unchanged.course_key(course, args), lambda z: student_id(z.name) or "student",
+                                 force=args.force)
+    if same:
+        print(f"skipped {len(same)} unchanged submissions (same zip, course, hidden tests and grader as their stored result; --force regrades)")
     print(f"grading {len(zips)} submissions, {args.jobs or os.cpu_count()} at a time ({course.source})")
-    results = grade_many(zips, paths.root / "graded", args, jobs=args.jobs, progress=not args.quiet)
+    results = grade_many(zips, paths.root / "graded", args, jobs=args.jobs, progress=not args.quiet) if zips else []
     return _after_grading(course, args, results)
 
 
@@ -213,6 +222,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-j", "--jobs", type=int, default=None, help="submissions at a time (default: one per core)")
     p.add_argument("--submission-timeout", type=int, default=3600, help="seconds for one whole submission (default 3600)")
     p.add_argument("--nbgrader-feedback", action="store_true", help="also run nbgrader generate_feedback")
+    p.add_argument("--force", action="store_true", help="regrade every zip, even those unchanged since their stored result")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     _course_args(p)
     _limit_args(p)
