@@ -2,11 +2,12 @@
 
     bundle        the student bundle (notebooks, stubs, data, README, make submit); `release` is its old name
     collect       a folder of zips (any nesting) → COURSE/inbox/<student>.zip
-    grade         grade every zip in parallel, merge, export, feedback, report
+    grade         grade every zip in parallel (skipping unchanged ones), merge, export, feedback, report
     grade-one     one zip → one self-contained RESULT.json (for batch engines)
+    finish        merge + export + feedback + report in one process (after a batch engine)
     merge         fold RESULT.json files into the gradebook
     feedback      one HTML page per student
-    export        grades.csv from the gradebook
+    export        grades.csv, or the CSV Canvas / Moodle import, from the gradebook
     report        score plot, most-failed table, isolation, log
     similarity    pairs of packages far more alike than usual
 """
@@ -25,7 +26,8 @@ from autograder.layout import DEFAULT_COURSE
 def _course_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--course", type=Path, default=Path(os.environ.get("BACKPROPLAB_COURSE", DEFAULT_COURSE)),
                    help=f"the instructor's nbgrader course folder, outside the repository (default: {DEFAULT_COURSE})")
-    p.add_argument("--source", type=Path, default=SOLUTIONS, help="instructor source: reference package + source notebooks (default: solutions/)")
+    p.add_argument("--source", type=Path, default=Path(os.environ.get("BACKPROPLAB_SOURCE", SOLUTIONS)),
+                   help="instructor source: reference package + source notebooks (default: $BACKPROPLAB_SOURCE, else solutions/)")
     p.add_argument("--hidden", default="autograder.hidden", help="module with the hidden tests (default: autograder.hidden)")
 
 
@@ -145,6 +147,12 @@ def _after_grading(course, args, results) -> int:
     return 0
 
 
+def cmd_finish(args) -> int:
+    """merge (the given results) + export + feedback + report in this one process: nbgrader and the course loaded once."""
+    course = _load(args)
+    return _after_grading(course, args, sorted(args.results))
+
+
 def cmd_merge(args) -> int:
     from autograder.outputs.merge import merge
 
@@ -237,6 +245,14 @@ def parser() -> argparse.ArgumentParser:
     _course_args(p)
     _limit_args(p)
     p.set_defaults(func=cmd_grade_one)
+
+    p = sub.add_parser("finish", help="merge + export + feedback + report, in one process",
+                       description="After a batch engine ran grade-one: merge RESULT.json files (if given) into the gradebook, then write "
+                       "grades.csv, the feedback pages and the report, all in one process (nbgrader imported once, instead of once per command).")
+    p.add_argument("results", type=Path, nargs="*", help="RESULT.json files (none: only export, feedback and report)")
+    p.add_argument("--nbgrader-feedback", action="store_true", help="also run nbgrader generate_feedback")
+    _course_args(p)
+    p.set_defaults(func=cmd_finish)
 
     p = sub.add_parser("merge", help="fold RESULT.json files into the gradebook", description="Fold grade-one results into the course's "
                        "nbgrader gradebook (written answers stay for the formgrader) and autograded/ notebooks.")

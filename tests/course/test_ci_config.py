@@ -29,6 +29,16 @@ def test_ci_run_installs_chromium_only_in_ci_as_root_then_runs_make_test() -> No
     assert "apt-get install -y -qq chromium chromium-driver" in script
 
 
+def test_ci_run_installs_slurm_and_munge_in_ci_as_root_and_requires_the_slurm_test() -> None:
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    install = next(line for line in script.splitlines() if "apt-get install" in line)
+    assert "slurm-wlm" in install.split() and "munge" in install.split()
+    guarded = script[script.index('if [ -n "${CI:-}" ]'):script.index("make test")]
+    assert "export BACKPROPLAB_REQUIRE_SLURM=1" in guarded  # only inside the CI-as-root branch
+    test = (ROOT / "tests" / "grader" / "test_slurm.py").read_text(encoding="utf-8")
+    assert 'os.environ.get("BACKPROPLAB_REQUIRE_SLURM")' in test
+
+
 def test_binder_builds_from_the_root_environment_and_the_badge_opens_notebook_01() -> None:
     # repo2docker ignores top-level configuration when a binder/ or .binder/ folder exists
     assert not (ROOT / "binder").exists() and not (ROOT / ".binder").exists()

@@ -19,7 +19,7 @@ from grader_course import HIDDEN, POINTS, built_course, full_marks, submission, 
 from autograder.grading.course import ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]  # real nbgrader, end to end: the course build alone takes a minute
-SUBCOMMANDS = ["bundle", "release", "collect", "grade", "grade-one", "merge", "feedback", "export", "report", "similarity"]
+SUBCOMMANDS = ["bundle", "release", "collect", "grade", "grade-one", "finish", "merge", "feedback", "export", "report", "similarity"]
 TRANSFORMER = (
     "get_ipython().input_transformers_post.append("
     "lambda lines: ['pass\\n'] if any('assert' in l for l in lines) else lines)\n"
