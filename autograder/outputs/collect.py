@@ -24,6 +24,7 @@ newest is kept), notebooks with unexpected names, files that are not zips.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -47,6 +48,8 @@ MAX_MEMBER = 256 << 20  # one submission read from a bulk download, or one nbgra
 MAX_MEMBERS = 20_000
 MAX_FOLDER_FILES = 2000
 SKIP_DIRS = {".ipynb_checkpoints", "__pycache__", "__MACOSX", ".git"}
+LOOSE = (".ipynb", ".py")  # files a student may upload one by one instead of a zip
+RESUBMITTED = re.compile(r"-\d{1,3}(?=\.(?:ipynb|py)$)")  # Canvas appends -1, -2 … to a file uploaded again
 
 
 @dataclass
@@ -145,7 +148,7 @@ def _from_folder(inbox: Path, out: Collected) -> list[Candidate]:
             st = path.lstat()
             if not stat.S_ISREG(st.st_mode):
                 continue
-            if not name.lower().endswith(".zip"):
+            if not name.lower().endswith(".zip") and not name.lower().endswith(LOOSE):
                 out.notes.append(f"ignored {shown}: not a zip")
                 continue
             found.append(Candidate(shown, [*rel, name], st.st_mtime, _file_reader(path)))
@@ -184,7 +187,7 @@ def _from_archive(archive: Path, out: Collected) -> list[Candidate]:
         if parts is None:
             out.conflicts.append(f"{clean(archive.name)}: member {shown!r} points outside the download: not collected")
             continue
-        if not parts[-1].lower().endswith(".zip"):
+        if not parts[-1].lower().endswith((".zip", *LOOSE)):
             out.notes.append(f"ignored {shown}: not a zip")
             continue
 
@@ -200,6 +203,56 @@ def _from_archive(archive: Path, out: Collected) -> list[Candidate]:
         when = time.mktime((*info.date_time, 0, 0, -1)) if info.date_time[0] >= 1980 else 0.0
         found.append(Candidate(shown, parts, when, read))
     return found
+
+
+def _upload_number(original: str) -> int:
+    m = re.search(r"-(\d{1,3})\.(?:ipynb|py)$", original)
+    return int(m[1]) if m else 0
+
+
+def _loose_zip(files: list[tuple[str, str, Candidate]]) -> bytes:
+    """Files uploaded one by one, as the zip ``make submit`` would have made: notebooks on top, modules in backproplab/.
+
+    Of two uploads of one name the newest is kept (the later time, else Canvas's higher ``-N``)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, _, c in sorted(files, key=lambda f: (f[0], -f[2].when, -_upload_number(f[1]))):
+            info = zipfile.ZipInfo(name if name.endswith(".ipynb") else f"backproplab/{name}", date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr, info.compress_type = 0o644 << 16, zipfile.ZIP_DEFLATED
+            data = c.data()
+            if len(data) > MAX_MEMBER:
+                raise TooLarge(f"{c.where} is over the {MAX_MEMBER >> 20} MB limit")
+            if info.filename not in zf.namelist():
+                zf.writestr(info, data)
+    return buf.getvalue()
+
+
+def _bundle_loose(candidates: list[Candidate], out: Collected) -> list[Candidate]:
+    """Notebooks and modules uploaded one by one (no zip from that student): one zip per LMS sender; others ignored."""
+    zips, loose = [], {}
+    for c in candidates:
+        if c.sender is not None or c.parts[-1].lower().endswith(".zip"):
+            zips.append(c)
+            continue
+        sender = lms.from_path(c.parts)
+        original = (sender.file or c.parts[-1]) if sender else ""
+        name = RESUBMITTED.sub("", original)
+        if sender is None or not re.fullmatch(r"[A-Za-z0-9_. -]{1,100}\.(ipynb|py)", name):
+            out.notes.append(f"ignored {c.where}: not a zip")
+            continue
+        loose.setdefault((sender.lms, sender.lms_id or sender.name), []).append((name, original, c, sender))
+    with_zip = {(s.lms, s.lms_id or s.name) for s in (lms.from_path(c.parts) for c in zips if c.sender is None) if s}
+    for key, files in sorted(loose.items()):
+        if key in with_zip:
+            out.notes.extend(f"ignored {c.where}: this student also handed in a zip" for _, _, c, _ in files)
+            continue
+        triples = [(n, o, c) for n, o, c, _ in files]
+        sender = dataclasses.replace(files[0][3], file="", late=any(f[3].late for f in files))  # no file name to claim anyone by
+        shown = f"{len(files)} files uploaded one by one ({', '.join(sorted({clean(n, 60) for n, _, _ in triples}))})"
+        out.notes.append(f"{sender.student}: {shown}, zipped as a submission")
+        first = files[0][2]
+        zips.append(Candidate(first.where, first.parts, max(c.when for _, _, c in triples), lambda t=triples: _loose_zip(t), sender))
+    return zips
 
 
 # --------------------------------------------------------------------------- who sent it
@@ -318,6 +371,7 @@ def collect(inbox: Path, dest: Path, expected_notebooks: list[str], roster: Rost
         out.conflicts += roster.conflicts
         out.notes += roster.notes
     candidates = _from_archive(inbox, out) if inbox.is_file() else _from_folder(inbox, out)
+    candidates = _bundle_loose(candidates, out)
     top = inbox.stem if inbox.is_file() else inbox.name
     found: dict[str, list[Identified]] = {}
     for c in candidates:

@@ -113,4 +113,4 @@ def from_path(parts: list[str]) -> Sender | None:
         if sender:
             sender.file = clean(parts[-1], 255)
             return sender
-    return canvas(parts[-1]) or moodle_flat(parts[-1])
+    return moodle_flat(parts[-1]) or canvas(parts[-1])  # "assignsubmission_" is Moodle's own; a Canvas name cannot hold it

@@ -194,3 +194,24 @@ def test_nbgrader_submitted_folders_are_zipped_identically_each_time(tmp_path: P
     assert zip_folder(folder) == first  # same content, same bytes: `grade` can skip it
     write_conflicts(got, tmp_path / "collect.json")
     assert load_students(tmp_path / "collect.json")["bob"]["lms"] == "nbgrader"
+
+
+def test_files_uploaded_one_by_one_become_one_submission(tmp_path: Path) -> None:
+    dl = tmp_path / "dl"
+    (dl / "Ivy Smith_12345_assignsubmission_file_").mkdir(parents=True)
+    (dl / "Ivy Smith_12345_assignsubmission_file_" / "01_softmax.ipynb").write_text("{}")
+    (dl / "Ivy Smith_12345_assignsubmission_file_" / "softmax.py").write_text("ivy's")
+    (dl / "smithfay_4242_98765_softmax.py").write_text("first")
+    (dl / "smithfay_4242_98765_softmax-1.py").write_text("uploaded again")
+    (dl / "smithfay_4242_98765_01_softmax.ipynb").write_text("{}")
+    (dl / "smithfay_4242_98765_notes.txt").write_text("x")
+    (dl / "Ivy Smith_12345_assignsubmission_file_hw_2024_10_final.py").write_text("Moodle's, not Canvas's")
+    got = collect(dl, tmp_path / "inbox", NB)
+    assert sorted(got.chosen) == ["ivy_smith", "smithfay"], got.notes
+    with zipfile.ZipFile(got.chosen["smithfay"]) as zf:
+        assert sorted(zf.namelist()) == ["01_softmax.ipynb", "backproplab/softmax.py"]
+        assert zf.read("backproplab/softmax.py") == b"uploaded again"
+    with zipfile.ZipFile(got.chosen["ivy_smith"]) as zf:
+        assert sorted(zf.namelist()) == ["01_softmax.ipynb", "backproplab/hw_2024_10_final.py", "backproplab/softmax.py"]
+    assert not got.conflicts, got.conflicts
+    assert any("notes.txt: not a zip" in n for n in got.notes)
