@@ -77,6 +77,21 @@ def test_a_symlink_in_an_nbgrader_folder_is_not_followed(tmp_path: Path) -> None
         assert zf.namelist() == ["01_softmax.ipynb"]
 
 
+def test_a_symlinked_submission_folder_is_not_followed(tmp_path: Path) -> None:
+    secret = tmp_path / "instructor"
+    secret.mkdir()
+    (secret / "solutions.py").write_text("the reference")
+    inbound = tmp_path / "exchange" / "inbound"
+    inbound.mkdir(parents=True)
+    (inbound / "eve+backproplab+2026-01-30 10:30:47 UTC").symlink_to(secret, target_is_directory=True)
+    (tmp_path / "sub" / "submitted" / "mal").mkdir(parents=True)
+    (tmp_path / "sub" / "submitted" / "mal" / "backproplab").symlink_to(secret, target_is_directory=True)
+    for top in (tmp_path / "exchange", tmp_path / "sub"):
+        got = collect(top, tmp_path / "inbox", NB)
+        assert got.chosen == {}, got.chosen
+    assert not (tmp_path / "inbox").exists() or not any((tmp_path / "inbox").iterdir())
+
+
 def test_duplicate_roster_ids_are_a_conflict_and_neither_row_is_used(tmp_path: Path) -> None:
     text = "id,name,email,sis_id\n4242,Fay Smith,fay@uni.edu,S1\n4242,Mallory,mal@uni.edu,S2\n4243,Bo Jones,bo@uni.edu,S3\n"
     r = roster.parse(text)
