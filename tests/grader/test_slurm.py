@@ -3,8 +3,8 @@
 munged (its own key and socket), slurmctld and slurmd are started from a
 configuration written into the test's folder, on free loopback ports, as
 root (slurmd must be root). The two batch scripts and the submit lines are
-taken from the README's code blocks (``# grade.sbatch``, ``# finish.sbatch``,
-``# submit``) and run unchanged; only ``BACKPROPLAB_REPO``,
+the README's code blocks tagged ``# grade.sbatch``, ``# finish.sbatch`` and
+``# submit``, written out and run unchanged; only ``BACKPROPLAB_REPO``,
 ``BACKPROPLAB_COURSE`` and ``BACKPROPLAB_SOURCE`` (the small test course) are
 set, as the README says. Then ``grades.csv`` must hold every zip's score.
 
@@ -46,12 +46,11 @@ def _missing() -> str | None:
 
 
 def readme_block(tag: str) -> str:
-    """The README's ```bash block whose first line is ``# <tag>`` (without that line)."""
+    """The README's ```bash block, whole and unchanged, whose first or second line (after a #!) is ``# <tag>``."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     for block in re.findall(r"```bash\n(.*?)```", text, flags=re.DOTALL):
-        first, _, rest = block.partition("\n")
-        if first.strip() == f"# {tag}":
-            return rest
+        if f"# {tag}" in [line.strip() for line in block.splitlines()[:2]]:
+            return block
     raise AssertionError(f"README has no ```bash block starting with '# {tag}'")
 
 
@@ -185,7 +184,9 @@ def test_the_readme_slurm_recipe_grades_a_class_on_a_real_slurm(tmp_path: Path, 
     jobs = tmp_path / "jobs"
     jobs.mkdir()
     for name in ("grade.sbatch", "finish.sbatch"):
-        (jobs / name).write_text(readme_block(name))
+        script = readme_block(name)
+        assert script.startswith("#!/bin/bash\n"), "sbatch needs the #! line first"
+        (jobs / name).write_text(script)
     env = dict(cluster.env, BACKPROPLAB_REPO=str(ROOT), BACKPROPLAB_COURSE=str(class_dir), BACKPROPLAB_SOURCE=str(course.source))
     proc = subprocess.run(["bash", "-euo", "pipefail", "-c", readme_block("submit")], cwd=jobs, env=env, capture_output=True,
                           text=True, timeout=60)
