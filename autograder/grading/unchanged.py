@@ -20,7 +20,8 @@ from autograder.layout import ROOT
 
 KEY = "content_hash"
 GRADER_CODE = ("autograder/grading", "autograder/sandbox", "autograder/contract.py", "autograder/imports.py", "autograder/layout.py")
-SETTINGS = ("no_nbgrader", "timeout", "cell_timeout", "job_timeout", "memory_mb", "isolation", "seed")
+SETTINGS = ("no_nbgrader", "execute", "timeout", "cell_timeout", "job_timeout", "memory_mb", "isolation", "seed")
+"""The CLI options that change a score (an option added to grade-one that does must be added here)."""
 NOT_REUSED = ("ungradable: grader error", "ungradable: grading did not finish", "ungradable: the grader failed", "ungradable: grading took longer")
 MAX_RESULT = 64 << 20
 

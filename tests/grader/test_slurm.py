@@ -206,3 +206,10 @@ def test_the_readme_slurm_recipe_grades_a_class_on_a_real_slurm(tmp_path: Path, 
     assert len(list(jobs.glob("slurm-*_*.out"))) == 3  # one array task per zip
     assert (class_dir / "reports" / "index.html").exists() and (class_dir / "feedback-html" / "bob.html").exists()
 
+
+
+def test_without_slurm_the_test_says_what_to_install(monkeypatch) -> None:
+    """The skip (or, with BACKPROPLAB_REQUIRE_SLURM, the failure) names the missing programs and the packages."""
+    monkeypatch.setattr(shutil, "which", lambda name, path=None: None if name in ("slurmctld", "munged") else "/usr/bin/" + name)
+    why = _missing()
+    assert "slurmctld" in why and "munged" in why and "apt-get install slurm-wlm munge" in why
