@@ -13,21 +13,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from grader_course import write_zip
 
 from autograder.outputs import csvsafe, roster
 from autograder.outputs.collect import collect, load_students, write_conflicts, zip_folder
 
 NB = ["01_softmax"]
-
-
-def _zip(path: Path, files: dict[str, str], mtime: float | None = None) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w") as zf:
-        for name, text in files.items():
-            zf.writestr(name, text)
-    if mtime is not None:
-        os.utime(path, (mtime, mtime))
-    return path
 
 
 def _zip_bytes(files: dict[str, str]) -> bytes:
@@ -98,7 +89,7 @@ def test_duplicate_roster_ids_are_a_conflict_and_neither_row_is_used(tmp_path: P
     assert r.find("4242") is None and r.find("4243").student == "s3"
     assert any("4242" in c and "rows 2 and 3" in c for c in r.conflicts), r.conflicts
     (tmp_path / "dl").mkdir()
-    _zip(tmp_path / "dl" / "smithfay_4242_98765_fay.zip", {"x": "1"})
+    write_zip(tmp_path / "dl" / "smithfay_4242_98765_fay.zip", {"x": "1"})
     got = collect(tmp_path / "dl", tmp_path / "inbox", NB, roster=r)
     assert sorted(got.chosen) == ["smithfay"]  # graded, under the name, never under either row's id
     assert any("not on the roster" in c for c in got.conflicts) and any("rows 2 and 3" in c for c in got.conflicts)
@@ -111,8 +102,8 @@ def test_two_roster_rows_that_would_grade_as_one_student_are_a_conflict() -> Non
 
 
 def test_two_students_with_one_name_are_both_kept_and_reported(tmp_path: Path) -> None:
-    _zip(tmp_path / "dl" / "smithjohn_1111_5001_hw.zip", {"who": "first"})
-    _zip(tmp_path / "dl" / "smithjohn_2222_5002_hw.zip", {"who": "second"})
+    write_zip(tmp_path / "dl" / "smithjohn_1111_5001_hw.zip", {"who": "first"})
+    write_zip(tmp_path / "dl" / "smithjohn_2222_5002_hw.zip", {"who": "second"})
     got = collect(tmp_path / "dl", tmp_path / "inbox", NB)
     assert sorted(got.chosen) == ["smithjohn_1111", "smithjohn_2222"]
     with zipfile.ZipFile(got.chosen["smithjohn_2222"]) as zf:
@@ -140,7 +131,7 @@ def test_a_roster_without_an_id_column_is_refused_with_what_was_found() -> None:
 
 
 def test_a_canvas_name_claiming_someone_else_is_a_conflict(tmp_path: Path) -> None:
-    _zip(tmp_path / "dl" / "jonesalice_4243_98766_smithfay.zip", {"SUBMISSION.json": json.dumps({"student": "smithfay"})})
+    write_zip(tmp_path / "dl" / "jonesalice_4243_98766_smithfay.zip", {"SUBMISSION.json": json.dumps({"student": "smithfay"})})
     got = collect(tmp_path / "dl", tmp_path / "inbox", NB)
     assert sorted(got.chosen) == ["jonesalice"]
     assert len([c for c in got.conflicts if c.startswith("jonesalice:")]) == 2, got.conflicts
@@ -150,8 +141,8 @@ def test_a_canvas_name_claiming_someone_else_is_a_conflict(tmp_path: Path) -> No
 
 
 def test_canvas_flat_download_with_late_and_roster(tmp_path: Path) -> None:
-    _zip(tmp_path / "dl" / "smithfay_4242_98765_fay.zip", {"x": "1"})
-    _zip(tmp_path / "dl" / "jonesbo_LATE_4243_98766_backproplab_student.zip", {"x": "2"})
+    write_zip(tmp_path / "dl" / "smithfay_4242_98765_fay.zip", {"x": "1"})
+    write_zip(tmp_path / "dl" / "jonesbo_LATE_4243_98766_backproplab_student.zip", {"x": "2"})
     (tmp_path / "dl" / "smithfay_4242_text.html").write_text("<p>hi</p>")
     r = roster.parse("Student,ID,SIS User ID,SIS Login ID,Section\n    Points Possible,,,,\n"
                      "\"Smith, Fay\",4242,S001,fsmith,Sec A\n\"Jones, Bo\",4243,S002,bjones,Sec B\n")
@@ -165,8 +156,8 @@ def test_canvas_flat_download_with_late_and_roster(tmp_path: Path) -> None:
 
 
 def test_moodle_folders_and_flattened_files_map_through_the_worksheet(tmp_path: Path) -> None:
-    _zip(tmp_path / "dl" / "Ivy Smith_12345_assignsubmission_file_" / "ivy.zip", {"x": "1"})
-    _zip(tmp_path / "dl" / "Raj Patel_12346_assignsubmission_file_backproplab.zip", {"x": "2"})
+    write_zip(tmp_path / "dl" / "Ivy Smith_12345_assignsubmission_file_" / "ivy.zip", {"x": "1"})
+    write_zip(tmp_path / "dl" / "Raj Patel_12346_assignsubmission_file_backproplab.zip", {"x": "2"})
     worksheet = ("Identifier,Full name,Email address,Status,Grade\n"
                  "Participant 12345,Ivy Smith,ivy.smith@uni.edu,Submitted,\nParticipant 12346,Raj Patel,raj@uni.edu,Submitted,\n")
     got = collect(tmp_path / "dl", tmp_path / "inbox", NB, roster=roster.parse(worksheet))
@@ -176,7 +167,7 @@ def test_moodle_folders_and_flattened_files_map_through_the_worksheet(tmp_path: 
 
 
 def test_moodle_without_a_roster_uses_the_full_name(tmp_path: Path) -> None:
-    _zip(tmp_path / "dl" / "Ivy Smith_12345_assignsubmission_file_ivy.zip", {"x": "1"})
+    write_zip(tmp_path / "dl" / "Ivy Smith_12345_assignsubmission_file_ivy.zip", {"x": "1"})
     got = collect(tmp_path / "dl", tmp_path / "inbox", NB)
     assert sorted(got.chosen) == ["ivy_smith"] and got.students["ivy_smith"]["lms_id"] == "12345"
 
