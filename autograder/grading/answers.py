@@ -94,6 +94,7 @@ def judge(course, todo: dict[str, GradedCell], records: dict[str, dict], setting
             spec["notebooks"].append({"setup": course.notebooks[name].setup, "inject": inject, "cells": cells})
         (here / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
         shutil.copytree(course.release_pkg, here / "pkg" / compose.PACKAGE, dirs_exist_ok=True)
+        compose.add_data(here / "pkg")  # the set-up cells may load MNIST (notebook 06)
 
     # no student code runs here: the student's time-outs elsewhere do not count against these children
     fresh = dataclasses.replace(settings, timeouts=0, hanging=set())
@@ -105,7 +106,8 @@ def judge(course, todo: dict[str, GradedCell], records: dict[str, dict], setting
         if "error" in record:
             reason = str(record.get("message") or record["error"])
             reason = reason.split(": ", 1)[1] if reason.startswith("AssertionError: ") else reason
-        extra = CHECKS.get(todo[gid].answer)
+        # hidden checks (autograder/hidden/answers.py) after the visible test: what the student's numbers cannot prove
+        extra = CHECKS.get(todo[gid].answer) or getattr(course.hidden, "ANSWER_CHECKS", {}).get(todo[gid].answer)
         if reason is None and extra is not None:
             reason = extra(value)
         verdicts[gid] = harness.Verdict(gid, reason is None, reason, 1)

@@ -25,11 +25,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import activations, autograd, backprop_single, layers, losses, mlp, softmax, softmax_regression
+from .answers import CHECKS as ANSWER_CHECKS
 from .base import CACHES, DEPENDS, EXERCISES, FUNCTIONS, NOTEBOOK, OUTPUTS, REFERENCE_PKG, RETURNS, Case, arg_names, reference
 from .compare import RTOL, evaluate, known_mistake
 from .inputs import rng_for
 
-__all__ = ["CACHES", "DEPENDS", "EXERCISES", "FUNCTIONS", "NOTEBOOK", "OUTPUTS", "REFERENCE_PKG", "RETURNS", "RTOL", "Case",
+__all__ = ["ANSWER_CHECKS", "CACHES", "DEPENDS", "EXERCISES", "FUNCTIONS", "NOTEBOOK", "OUTPUTS", "REFERENCE_PKG", "RETURNS", "RTOL", "Case",
            "arg_names", "cases", "evaluate", "known_mistake", "reference"]
 
 BUILDERS: dict[str, Callable] = {

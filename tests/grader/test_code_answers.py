@@ -1,0 +1,89 @@
+"""Code answers of the real course, judged as the grader judges them (visible test cell in a child, then the hidden check).
+
+NB06's ``lr_sweep`` is the student's own learning-rate sweep. Its visible test can only check that the
+reported numbers agree with each other, so a made-up, self-consistent dict passes it. The hidden check
+(`autograder.hidden.answers`) retrains with the reference code, in float64, at the reported rate (it must
+diverge) and at the next smaller rate of the student's grid (it must not).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from autograder.grading import answers, harness
+from autograder.grading.notebooks import ANSWER
+from autograder.hidden import answers as hidden_answers
+from autograder.sandbox import wire
+
+LRS = [0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0]
+FIRST = [2.4127] * len(LRS)
+TRUE_LAST = [0.664, 0.494, 0.601, 1.189, 2.874, 30.1, 26208.5, 1329255.6]  # the model answer's sweep (float32)
+
+HONEST = {"lrs": LRS, "first_loss": FIRST, "last_loss": TRUE_LAST, "first_diverging": 2.0}
+# Self-consistent fakes: the visible test passes them; the numbers of the runs that matter are made up.
+TOO_EARLY = {"lrs": LRS, "first_loss": FIRST, "last_loss": [0.664, 0.494, 2.9, 3.0, 3.1, 30.1, 26208.5, 1329255.6],
+             "first_diverging": 0.5}    # 0.5 really converges
+TOO_LATE = {"lrs": LRS, "first_loss": FIRST, "last_loss": [0.664, 0.494, 0.601, 1.189, 2.0, 30.1, 26208.5, 1329255.6],
+            "first_diverging": 5.0}     # 2.0 really diverges
+
+
+@pytest.mark.parametrize("value, says", [(HONEST, None), (TOO_EARLY, "does not diverge"), (TOO_LATE, "already diverges")])
+def test_lr_sweep_hidden_check_retrains_the_two_rates_that_decide(value: dict, says: str | None) -> None:
+    reason = hidden_answers.CHECKS["lr_sweep"](value)
+    assert (reason is None) if says is None else (reason is not None and says in reason), reason
+
+
+@pytest.mark.parametrize("value", [
+    {"lrs": [0.1, 1e300, 1e301, 1e302, 1e303], "first_loss": [2.4] * 5, "last_loss": [1.0, 9.0, 9.0, 9.0, 9.0], "first_diverging": 1e300},
+    {"lrs": [0.1, 0.2, 0.5, 1.0, 10.0], "first_loss": [2.4] * 5, "last_loss": [1.0] * 5, "first_diverging": "2"},
+    {"lrs": "0.1", "first_diverging": 0.1},
+])
+def test_lr_sweep_hidden_check_refuses_rates_it_will_not_train_with(value: dict) -> None:
+    """Hostile values: absurd rates are refused with a reason, never trained with; no exception escapes."""
+    reason = hidden_answers.CHECKS["lr_sweep"](value)
+    assert isinstance(reason, str) and reason
+
+
+@pytest.fixture(scope="module")
+def real_course(tmp_path_factory):
+    from autograder.grading.course import SOLUTIONS, Course
+
+    return Course.load(SOLUTIONS, tmp_path_factory.mktemp("real-course") / "build", build=False)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_faked_lr_sweep_passes_the_visible_test_and_fails_the_grader(tmp_path: Path, real_course) -> None:
+    """Graded as a submission is: NB06's graded test cell in a child on the value, then the hidden check."""
+    cell = next(c for c in real_course.notebooks["06_deep_mlp"].cells(ANSWER) if c.answer == "lr_sweep")
+    verdicts = {}
+    for name, value in {"honest": HONEST, "too_early": TOO_EARLY, "too_late": TOO_LATE}.items():
+        folder = tmp_path / name
+        record = {"got": wire.encode({cell.answer: value}, folder / "out"), "_dir": str(folder)}
+        got = answers.judge(real_course, {cell.grade_id: cell}, {answers.cell_id(cell.grade_id): record},
+                            harness.Settings(seed=1), folder / "work", [])
+        verdicts[name] = got[cell.grade_id]
+    assert verdicts["honest"].passed, verdicts["honest"].reason
+    for name in ("too_early", "too_late"):
+        v = verdicts[name]
+        assert not v.passed and "retrained" in v.reason, v.reason  # the visible test passed it: the hidden check failed it
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_the_model_sweep_runs_in_the_student_child_and_earns_its_points(tmp_path: Path, real_course) -> None:
+    """The answer cell after NB06's set-up, in the sandboxed child: the set-up loads MNIST, which the child gets a copy of."""
+    from autograder.grading.course import SOLUTIONS
+    from autograder.grading.notebooks import read_student
+
+    name = "06_deep_mlp"
+    mine = read_student(SOLUTIONS / f"{name}.ipynb", real_course.notebooks[name])  # the model answer as the submission
+    specs, todo, decided = answers.student_cells(real_course, {name: mine})
+    assert "lr_sweep" in todo and "lr_sweep" not in decided
+    package = harness.StudentPackage({p.stem: p for p in real_course.reference_pkg.glob("*.py") if p.stem in real_course.exercise_modules()})
+    _, records, _ = harness.grade_functions([], package, real_course, harness.Settings(seed=1), tmp_path / "student", specs)
+    assert "error" not in records[answers.cell_id("lr_sweep")], records[answers.cell_id("lr_sweep")]
+    verdicts = answers.judge(real_course, todo, records, harness.Settings(seed=1), tmp_path / "judge", [])
+    assert verdicts["lr_sweep"].passed, verdicts["lr_sweep"].reason
