@@ -89,9 +89,13 @@ def lr_sweep(value) -> str | None:
     if answer not in lrs or lrs.index(answer) == 0:
         return "first_diverging must be one of your rates, and not the smallest"
     below = lrs[lrs.index(answer) - 1]
-    if run_verdict(answer) == "converged":
+    try:
+        at, under = run_verdict(answer), run_verdict(below)
+    except Exception as exc:  # the reference failing is the instructor's problem: a reason, never a crashed grading
+        return f"the grader could not retrain at your rates ({type(exc).__name__}); ask your instructor"
+    if at == "converged":
         return f"retrained by the grader with the notebook's setting, training at lr = {answer:g} does not diverge"
-    if run_verdict(below) == "diverged":
+    if under == "diverged":
         return (f"retrained by the grader with the notebook's setting, training at lr = {below:g}, the rate below your "
                 f"answer in your sweep, already diverges")
     return None

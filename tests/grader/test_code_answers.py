@@ -51,6 +51,14 @@ def test_lr_sweep_hidden_check_refuses_rates_it_will_not_train_with(value: dict)
     assert isinstance(reason, str) and reason
 
 
+def test_lr_sweep_hidden_check_turns_a_failing_retraining_into_a_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(lr: float) -> str:
+        raise FloatingPointError("overflow")
+
+    monkeypatch.setattr(hidden_answers, "run_verdict", broken)
+    assert "could not retrain" in hidden_answers.CHECKS["lr_sweep"](HONEST)
+
+
 @pytest.fixture(scope="module")
 def real_course(tmp_path_factory):
     from autograder.grading.course import SOLUTIONS, Course
