@@ -22,8 +22,6 @@ PACKAGE = "backproplab"
 ASSIGNMENT = "backproplab"
 """The nbgrader assignment: the notebooks together."""
 REFERENCE_PKG = SOLUTIONS / PACKAGE
-MNIST = ROOT / "data" / "mnist"
-"""The embedded MNIST files; a grading child that runs notebook cells gets a copy (its set-up cells load them)."""
 FINGERPRINTS = "fingerprints.json"
 """The release-made file of the student package that the visible checks compare against."""
 DEFAULT_COURSE = ROOT.parent / "backproplab-grading"

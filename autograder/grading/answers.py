@@ -22,7 +22,10 @@ from pathlib import Path
 
 from autograder.grading import compose, harness
 from autograder.grading.notebooks import ANSWER, GradedCell, StudentNotebook, answer_source
+from autograder.layout import ROOT
 from autograder.sandbox import wire
+
+DATA = ROOT / "data" / "mnist"
 
 CHECKS: dict[str, Callable[[object], str | None]] = {}
 """Answer variable → extra check on the value (None when right, else a student-facing reason)."""
@@ -30,6 +33,12 @@ CHECKS: dict[str, Callable[[object], str | None]] = {}
 
 def cell_id(grade_id: str) -> str:
     return f"cell.{grade_id}"
+
+
+def copy_data(pkg_root: Path) -> None:
+    """The course's data next to a job's package, where `backproplab.data` finds it (set-up cells load MNIST)."""
+    if DATA.is_dir():
+        shutil.copytree(DATA, pkg_root / "data" / "mnist", dirs_exist_ok=True)
 
 
 def student_cells(course, notebooks: dict[str, StudentNotebook]) -> tuple[list[dict], dict[str, GradedCell], dict[str, harness.Verdict]]:
@@ -94,7 +103,7 @@ def judge(course, todo: dict[str, GradedCell], records: dict[str, dict], setting
             spec["notebooks"].append({"setup": course.notebooks[name].setup, "inject": inject, "cells": cells})
         (here / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
         shutil.copytree(course.release_pkg, here / "pkg" / compose.PACKAGE, dirs_exist_ok=True)
-        compose.add_data(here / "pkg")  # the set-up cells may load MNIST (notebook 06)
+        copy_data(here / "pkg")  # the set-up cells may load MNIST (notebook 06)
 
     # no student code runs here: the student's time-outs elsewhere do not count against these children
     fresh = dataclasses.replace(settings, timeouts=0, hanging=set())

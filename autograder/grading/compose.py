@@ -17,7 +17,6 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.layout import MNIST
 from autograder.release.student_copy import is_exercise_module
 
 PACKAGE = "backproplab"
@@ -162,18 +161,6 @@ def assemble(
     for name, path in student_modules.items():
         shutil.copyfile(path, pkg / f"{name}.py")
     return pkg
-
-
-def add_data(target: Path) -> None:
-    """Copy the embedded MNIST files to ``target/data/mnist``, where ``backproplab.data`` looks beside the package.
-
-    A child that runs notebook cells needs them (notebook 06's set-up loads MNIST); inside the sandbox the
-    repository's ``data/`` does not exist.
-    """
-    dst = target / "data" / "mnist"
-    dst.mkdir(parents=True, exist_ok=True)
-    for path in MNIST.glob("*.gz"):
-        shutil.copyfile(path, dst / path.name)
 
 
 def hints(reference_pkg: Path) -> dict[str, str]:
