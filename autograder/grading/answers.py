@@ -116,8 +116,19 @@ def judge(course, todo: dict[str, GradedCell], records: dict[str, dict], setting
             reason = str(record.get("message") or record["error"])
             reason = reason.split(": ", 1)[1] if reason.startswith("AssertionError: ") else reason
         # hidden checks (autograder/hidden/answers.py) after the visible test: what the student's numbers cannot prove
-        extra = CHECKS.get(todo[gid].answer) or getattr(course.hidden, "ANSWER_CHECKS", {}).get(todo[gid].answer)
+        extra = CHECKS.get(todo[gid].answer) or hidden_checks(course).get(todo[gid].answer)
         if reason is None and extra is not None:
             reason = extra(value)
         verdicts[gid] = harness.Verdict(gid, reason is None, reason, 1)
     return verdicts
+
+
+def hidden_checks(course) -> dict[str, Callable[[object], str | None]]:
+    """``CHECKS`` of the hidden tests' ``answers`` module (``autograder/hidden/answers.py``); {} when it has none."""
+    import importlib
+    import importlib.util
+
+    parent = importlib.import_module(course.hidden_name)
+    if not hasattr(parent, "__path__") or importlib.util.find_spec(f"{course.hidden_name}.answers") is None:
+        return {}
+    return getattr(importlib.import_module(f"{course.hidden_name}.answers"), "CHECKS", {})

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import activations, answers, autograd, backprop_single, layers, losses, mlp, softmax, softmax_regression
+from . import activations, autograd, backprop_single, layers, losses, mlp, softmax, softmax_regression
 from .base import CACHES, DEPENDS, EXERCISES, FUNCTIONS, NOTEBOOK, OUTPUTS, REFERENCE_PKG, RETURNS, Case, arg_names, reference
 from .compare import RTOL, evaluate, known_mistake
 from .inputs import rng_for
@@ -36,8 +36,6 @@ BUILDERS: dict[str, Callable] = {
     k: v for m in (softmax, losses, softmax_regression, activations, backprop_single, layers, mlp, autograd) for k, v in m.CASES.items()
 }
 """Function → builder of its hidden cases, from ``hidden/<module>.py``."""
-ANSWER_CHECKS = answers.CHECKS
-"""Answer variable → the hidden check of a code answer (``hidden/answers.py``), run after its visible test."""
 
 
 def cases(name: str, seed: int) -> list[Case]:
