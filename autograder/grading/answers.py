@@ -22,7 +22,10 @@ from pathlib import Path
 
 from autograder.grading import compose, harness
 from autograder.grading.notebooks import ANSWER, GradedCell, StudentNotebook, answer_source
+from autograder.layout import ROOT
 from autograder.sandbox import wire
+
+DATA = ROOT / "data" / "mnist"
 
 CHECKS: dict[str, Callable[[object], str | None]] = {}
 """Answer variable → extra check on the value (None when right, else a student-facing reason)."""
@@ -30,6 +33,12 @@ CHECKS: dict[str, Callable[[object], str | None]] = {}
 
 def cell_id(grade_id: str) -> str:
     return f"cell.{grade_id}"
+
+
+def copy_data(pkg_root: Path) -> None:
+    """The course's data next to a job's package, where `backproplab.data` finds it (set-up cells load MNIST)."""
+    if DATA.is_dir():
+        shutil.copytree(DATA, pkg_root / "data" / "mnist", dirs_exist_ok=True)
 
 
 def student_cells(course, notebooks: dict[str, StudentNotebook]) -> tuple[list[dict], dict[str, GradedCell], dict[str, harness.Verdict]]:
@@ -94,6 +103,7 @@ def judge(course, todo: dict[str, GradedCell], records: dict[str, dict], setting
             spec["notebooks"].append({"setup": course.notebooks[name].setup, "inject": inject, "cells": cells})
         (here / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
         shutil.copytree(course.release_pkg, here / "pkg" / compose.PACKAGE, dirs_exist_ok=True)
+        copy_data(here / "pkg")  # the set-up cells may load MNIST (notebook 06)
 
     # no student code runs here: the student's time-outs elsewhere do not count against these children
     fresh = dataclasses.replace(settings, timeouts=0, hanging=set())
@@ -105,8 +115,20 @@ def judge(course, todo: dict[str, GradedCell], records: dict[str, dict], setting
         if "error" in record:
             reason = str(record.get("message") or record["error"])
             reason = reason.split(": ", 1)[1] if reason.startswith("AssertionError: ") else reason
-        extra = CHECKS.get(todo[gid].answer)
+        # hidden checks (autograder/hidden/answers.py) after the visible test: what the student's numbers cannot prove
+        extra = CHECKS.get(todo[gid].answer) or hidden_checks(course).get(todo[gid].answer)
         if reason is None and extra is not None:
             reason = extra(value)
         verdicts[gid] = harness.Verdict(gid, reason is None, reason, 1)
     return verdicts
+
+
+def hidden_checks(course) -> dict[str, Callable[[object], str | None]]:
+    """``CHECKS`` of the hidden tests' ``answers`` module (``autograder/hidden/answers.py``); {} when it has none."""
+    import importlib
+    import importlib.util
+
+    parent = importlib.import_module(course.hidden_name)
+    if not hasattr(parent, "__path__") or importlib.util.find_spec(f"{course.hidden_name}.answers") is None:
+        return {}
+    return getattr(importlib.import_module(f"{course.hidden_name}.answers"), "CHECKS", {})

@@ -32,6 +32,7 @@ ALSO_RECORD: dict[str, Callable[..., list[tuple]]] = {
     "softmax_cross_entropy": lambda Z, Y: [("softmax", Z)],
     "softmax_regression_loss": lambda W, X, Y, lam: [("softmax", X @ W), ("log_softmax", X @ W)],
     "tanh_grad": lambda Z: [("tanh", Z)],
+    "silu_grad": lambda Z: [("sigmoid_grad", Z), ("silu", Z)],  # σ + z σ′, or σ + silu (1 − σ)
     "activation_backward": lambda dA, Z, name: [(name, Z)],
     "backward_single": lambda params, cache, y: [("sigmoid", v) for k, v in cache.items() if k.startswith("z")],
     "mlp_loss": lambda params, X, Y, lam, activation: [("l2_penalty", W, lam) for k, W in params.items() if k.startswith("W")],

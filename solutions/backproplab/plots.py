@@ -89,20 +89,22 @@ def plot_function_and_derivative(f: Callable, df: Callable, name: str, z: np.nda
     return fig
 
 
-def plot_decision_boundary(predict: Callable[[np.ndarray], np.ndarray], X: np.ndarray, y: np.ndarray, title: str = ""):
-    """Colour the plane by ``predict(points)`` and scatter the 2-D data set on top."""
+def plot_decision_boundary(predict: Callable[[np.ndarray], np.ndarray], X: np.ndarray, y: np.ndarray, title: str = "",
+                           ax=None):
+    """Colour the plane by ``predict(points)`` and scatter the 2-D data set on top (on `ax`, or a new figure)."""
     plt = _plt()
     pad = 0.5
     xs = np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, 200)
     ys = np.linspace(X[:, 1].min() - pad, X[:, 1].max() + pad, 200)
     gx, gy = np.meshgrid(xs, ys)
     grid = np.stack([gx.ravel(), gy.ravel()], axis=1)
-    fig, ax = plt.subplots(figsize=(4.5, 4))
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(4.5, 4))
     ax.contourf(gx, gy, predict(grid).reshape(gx.shape), alpha=0.3, cmap="viridis")
     ax.scatter(X[:, 0], X[:, 1], c=y, s=12, cmap="viridis", edgecolors="k", linewidths=0.3)
     ax.set(title=title)
-    fig.tight_layout()
-    return fig
+    ax.figure.tight_layout()
+    return ax.figure
 
 
 def plot_series(
