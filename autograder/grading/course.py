@@ -102,7 +102,7 @@ class Course:
         source = Path(source).resolve()
         workdir = Path(workdir or (ROOT.parent / "backproplab-grading" / ".build")).resolve()
         course = cls(source, workdir, hidden)
-        course.hidden = load_hidden(hidden)
+        course.hidden = load_hidden(hidden, course.reference_pkg)
         functions = course.hidden.FUNCTIONS
         course.notebooks = {p.stem: read_source(p, functions) for p in sorted(source.glob("*.ipynb"))}
         if not course.notebooks:

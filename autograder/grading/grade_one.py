@@ -18,14 +18,16 @@ from pathlib import Path
 
 from autograder import sandbox
 from autograder.grading import answers, compose, harness, nbgrader_run, sanitize
-from autograder.grading.course import PACKAGE, Course
+from autograder.grading.course import Course
 from autograder.grading.notebooks import (
     ANSWER,
     FUNCTION,
     WRITTEN,
     StudentNotebook,
+    ignored,
     load_json,
     match_notebooks,
+    package_folder,
     read_student,
     same_text_key,
     written_answer,
@@ -35,16 +37,13 @@ from autograder.sandbox.untrusted import clean
 from autograder.student.submit import student_id
 
 SCHEMA = 1
-IGNORED_PARTS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__", ".git"}
 
 
 def locate(files: list[Path], root: Path, modules: set[str]) -> tuple[list[Path], Path | None]:
-    """The submitted notebooks and the package folder (the shallowest ``backproplab/`` with exercise modules)."""
-    usable = [f for f in files if not (IGNORED_PARTS & set(f.relative_to(root).parts))]
-    notebooks = [f for f in usable if f.suffix == ".ipynb"]
-    candidates = {f.parent for f in usable if f.suffix == ".py" and f.parent.name == PACKAGE and f.stem in modules}
-    package = min(candidates, key=lambda p: (len(p.parts), str(p)), default=None)
-    return notebooks, package
+    """The submitted notebooks and the package folder (`package_folder`: the rule the similarity report uses too)."""
+    notebooks = [f for f in files if f.suffix == ".ipynb" and not ignored(f.relative_to(root).parts)]
+    folder = package_folder((f.relative_to(root).parts for f in files), modules)
+    return notebooks, (root.joinpath(*folder) if folder is not None else None)
 
 
 def student_package(package: Path | None, course: Course) -> tuple[harness.StudentPackage, list[str]]:

@@ -14,12 +14,16 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.layout import PACKAGE
 from autograder.sandbox.wire import WireError, open_regular
 
 MAX_NOTEBOOK_BYTES = 20 << 20
+IGNORED_PARTS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__", ".git"}
+"""Folders of a submission that are never the student's work (a Mac resource fork, checkpoints, caches)."""
 
 FUNCTION, ANSWER, WRITTEN, OTHER = "function", "answer", "written", "other"
 
@@ -248,3 +252,27 @@ def _find(rule: str, name: str, source: SourceNotebook, files: list[Path]) -> Pa
     ids = {c.grade_id for c in source.graded}
     best = max(files, key=lambda f: len(grade_ids(f) & ids), default=None)
     return best if best is not None and grade_ids(best) & ids else None
+
+
+# --------------------------------------------------------------------------- where the student's package is
+
+
+def ignored(parts: tuple[str, ...]) -> bool:
+    """True for a path (relative to the submission's root, as parts) inside an `IGNORED_PARTS` folder."""
+    return bool(IGNORED_PARTS & set(parts))
+
+
+def package_folder(files: Iterable[tuple[str, ...]], modules: set[str]) -> tuple[str, ...] | None:
+    """The student's package among a submission's `files` (relative paths, as parts): its folder, or None.
+
+    Of the ``backproplab/`` folders holding exercise modules (``<module>.py``
+    for a module in `modules`), the one with the most, then the shallowest,
+    then the first by name: a stray copy of one file elsewhere does not hide
+    the real package. Grading (``grade_one.locate``) and the similarity report
+    both ask here, so they read the same folder.
+    """
+    found: dict[tuple[str, ...], set[str]] = {}
+    for p in files:
+        if len(p) >= 2 and p[-2] == PACKAGE and p[-1].endswith(".py") and p[-1][:-3] in modules and not ignored(p):
+            found.setdefault(tuple(p[:-1]), set()).add(p[-1][:-3])
+    return min(found, key=lambda d: (-len(found[d]), len(d), "/".join(d)), default=None)

@@ -11,7 +11,7 @@ import copy
 import importlib
 import importlib.util
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 
 from autograder.imports import load_private
 from autograder.sandbox.wire import Raised
@@ -19,12 +19,19 @@ from autograder.sandbox.wire import Raised
 DEFAULT_HIDDEN = "autograder.hidden"
 
 
-def load_hidden(name: str = DEFAULT_HIDDEN) -> ModuleType:
-    """The hidden-test module: ``FUNCTIONS``, ``DEPENDS``, ``cases(name, seed)``, ``evaluate(...)``."""
+def load_hidden(name: str = DEFAULT_HIDDEN, reference_pkg: Path | None = None) -> ModuleType | SimpleNamespace:
+    """The hidden-test module: ``FUNCTIONS``, ``DEPENDS``, ``cases(name, seed)``, ``evaluate(...)``.
+
+    With `reference_pkg`, and a module that has ``for_reference``, its
+    interface bound to that reference package: case inputs and the verdict
+    then come from the reference that judges (the course's ``--source``).
+    """
     module = importlib.import_module(name)
     for attr in ("FUNCTIONS", "DEPENDS", "cases", "evaluate"):
         if not hasattr(module, attr):
             raise AttributeError(f"hidden-test module {name} lacks {attr}")
+    if reference_pkg is not None and hasattr(module, "for_reference"):
+        return module.for_reference(reference_pkg)
     return module
 
 

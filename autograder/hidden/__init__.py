@@ -22,15 +22,32 @@ None. Arrays are always positional (so ``args_after`` covers every array).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
 
 from . import activations, autograd, backprop_single, layers, losses, mlp, softmax, softmax_regression
-from .base import CACHES, DEPENDS, EXERCISES, FUNCTIONS, NOTEBOOK, OUTPUTS, REFERENCE_PKG, RETURNS, Case, arg_names, reference
+from .base import (
+    CACHES,
+    DEPENDS,
+    EXERCISES,
+    FUNCTIONS,
+    NOTEBOOK,
+    OUTPUTS,
+    REFERENCE_PKG,
+    RETURNS,
+    Case,
+    arg_names,
+    reference,
+    reference_pkg,
+    using,
+)
 from .compare import RTOL, evaluate, known_mistake
 from .inputs import rng_for
 
 __all__ = ["CACHES", "DEPENDS", "EXERCISES", "FUNCTIONS", "NOTEBOOK", "OUTPUTS", "REFERENCE_PKG", "RETURNS", "RTOL", "Case",
-           "arg_names", "cases", "evaluate", "known_mistake", "reference"]
+           "arg_names", "cases", "evaluate", "for_reference", "known_mistake", "reference", "reference_pkg", "using"]
 
 BUILDERS: dict[str, Callable] = {
     k: v for m in (softmax, losses, softmax_regression, activations, backprop_single, layers, mlp, autograd) for k, v in m.CASES.items()
@@ -42,4 +59,27 @@ def cases(name: str, seed: int) -> list[Case]:
     """The hidden cases of exercise function `name`: fixed ones, then random probes drawn from `seed`."""
     if name not in BUILDERS:
         raise KeyError(f"no hidden cases for {name!r}; exercise functions: {sorted(FUNCTIONS)}")
-    return BUILDERS[name](rng_for(name, seed))
+    return list(BUILDERS[name](rng_for(name, seed)))
+
+
+def for_reference(pkg: Path) -> SimpleNamespace:
+    """This module's interface with every reference call made on the package folder `pkg`.
+
+    The grader judges with the reference of the course it loaded (``--source``);
+    the cases' inputs that come from reference calls (caches, log-probabilities)
+    and the catalogued mistakes must come from that same package.
+    """
+    pkg = Path(pkg).resolve()
+
+    def bound(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def call(*args, **kwargs):
+            with using(pkg):
+                return fn(*args, **kwargs)
+
+        return call
+
+    api = {k: globals()[k] for k in __all__ if k != "for_reference"}
+    api.update({f.__name__: bound(f) for f in (cases, evaluate, known_mistake, reference, arg_names)}, REFERENCE_PKG=pkg,
+               reference_pkg=lambda: pkg)
+    return SimpleNamespace(**api)

@@ -22,10 +22,11 @@ import functools
 import importlib
 import math
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
-from .base import FUNCTIONS, REFERENCE_PKG
+from .base import FUNCTIONS, reference_pkg
 
 MARGIN = 0.05
 """Relative band around "last loss = first loss" where a run counts as borderline."""
@@ -35,26 +36,30 @@ SIZES, LAM, SAMPLES, BATCH = (784, 128, 10), 1e-4, 2000, 50
 """Notebook 06, exercise 6: 784–128–10 ReLU, He seed 0, λ = 1e-4, one epoch on the first 2,000 images, batches of 50."""
 
 
-def _reference(module: str):
+def _reference(module: str, pkg: Path | None = None):
     from autograder.mutants import reference_package
 
-    return importlib.import_module(f"{reference_package(REFERENCE_PKG)}.{module}")
+    return importlib.import_module(f"{reference_package(pkg or reference_pkg())}.{module}")
 
 
 @functools.cache
-def _mnist_head() -> tuple[np.ndarray, np.ndarray]:
+def _mnist_head(pkg: Path) -> tuple[np.ndarray, np.ndarray]:
     """The notebook's ``X_train[:2000]``, ``Y_train[:2000]`` in float64 (its set-up cell, with the reference loader)."""
-    data = _reference("data")
+    data = _reference("data", pkg)
     X_all, y_all = data.load_mnist(progress=False)
     X_train, y_train, _, _ = data.train_val_split(X_all, y_all, val_size=2000, seed=0)
     return X_train[:SAMPLES].astype(np.float64), data.one_hot(y_train[:SAMPLES], 10, dtype=np.float64)
 
 
-@functools.cache
 def run_verdict(lr: float) -> str:
     """``"diverged"``, ``"converged"`` or ``"borderline"``: the reference's run of the sweep's setting at `lr`."""
-    mlp, fit = _reference(FUNCTIONS["init_params"]), _reference("train").fit
-    X, Y = _mnist_head()
+    return _run_verdict(reference_pkg(), lr)
+
+
+@functools.cache
+def _run_verdict(pkg: Path, lr: float) -> str:
+    mlp, fit = _reference(FUNCTIONS["init_params"], pkg), _reference("train", pkg).fit
+    X, Y = _mnist_head(pkg)
 
     def loss(p, Xb, Yb):
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Case, reference
-from .inputs import normal, one_hot, params_rowmajor, square
+from .inputs import normal, one_hot, params_rowmajor, random_batches, square
 from .layers import ACTIVATION_NAMES
 
 MATMUL, ADD, RELU, SIGMOID, TANH, LOG_SOFTMAX, SUM, MUL = range(8)  # autograd.PROGRAM_OPS
@@ -58,7 +58,7 @@ def _log_softmax_backward(rng) -> list[Case]:
     out = [Case(case(4, 3), note="a batch of 4, 3 classes"), Case(case(3, 3), note="a square batch"),
            Case(case(1, 5), note="a batch of one"), Case(case(3, 4, np.float32), note="float32"),
            Case(case(2, 4, scale=100.0), note="confident rows (probabilities near 0 and 1)")]
-    return out + [Case(case(int(rng.integers(1, 5)), int(rng.integers(2, 6))), note="random batch") for _ in range(2)]
+    return out + random_batches(rng, lambda shape: case(*shape), m=(1, 5), k=(2, 6))
 
 
 def _nll_backward(rng) -> list[Case]:
@@ -134,13 +134,6 @@ def _autograd_train(rng) -> list[Case]:
                    float(rng.uniform(0.1, 1)), int(rng.integers(1, 3)), str(rng.choice(ACTIVATION_NAMES))), note="random run") for _ in range(2)]
 
 
-CASES = {
-    "accumulate": _accumulate,
-    "matmul_backward": _matmul_backward,
-    "unary_backward": _unary_backward,
-    "log_softmax_backward": _log_softmax_backward,
-    "nll_backward": _nll_backward,
-    "backward": _backward,
-    "autograd_mlp_grads": _autograd_mlp_grads,
-    "autograd_train": _autograd_train,
-}
+CASES = {"accumulate": _accumulate, "matmul_backward": _matmul_backward, "unary_backward": _unary_backward,
+         "log_softmax_backward": _log_softmax_backward, "nll_backward": _nll_backward, "backward": _backward,
+         "autograd_mlp_grads": _autograd_mlp_grads, "autograd_train": _autograd_train}

@@ -1,15 +1,24 @@
-"""What every hidden-test file shares: `Case`, the contract's tables, the reference functions."""
+"""What every hidden-test file shares: `Case`, the contract's tables, the reference functions.
+
+The reference is the package `using` names (the course's ``--source``; by
+default ``solutions/backproplab``): case inputs built by reference calls
+(caches, log-probabilities) and the verdict's catalogued mistakes then come
+from the same reference as the expected answers.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from autograder import contract
 from autograder.layout import REFERENCE_PKG, ROOT
 
-__all__ = ["REFERENCE_PKG", "ROOT", "Case", "reference", "arg_names"]
+__all__ = ["REFERENCE_PKG", "ROOT", "Case", "arg_names", "reference", "reference_pkg", "using"]
 
 CONTRACT = contract.load(REFERENCE_PKG)
 EXERCISES = CONTRACT.EXERCISES
@@ -41,11 +50,29 @@ class Case:
     note: str = ""
 
 
+_REFERENCE: ContextVar[Path] = ContextVar("reference_pkg", default=REFERENCE_PKG)
+
+
+def reference_pkg() -> Path:
+    """The reference package the hidden tests use now (see `using`)."""
+    return _REFERENCE.get()
+
+
+@contextlib.contextmanager
+def using(pkg: Path) -> Iterator[Path]:
+    """While active, every reference call of the hidden tests goes to the package folder `pkg`."""
+    token = _REFERENCE.set(Path(pkg).resolve())
+    try:
+        yield _REFERENCE.get()
+    finally:
+        _REFERENCE.reset(token)
+
+
 def reference(name: str) -> Callable:
     """The reference implementation of exercise function `name` (from a private copy of the package)."""
     from autograder.mutants import reference as load
 
-    return load(name, FUNCTIONS[name], REFERENCE_PKG)
+    return load(name, FUNCTIONS[name], reference_pkg())
 
 
 def arg_names(name: str) -> list[str]:

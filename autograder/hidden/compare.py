@@ -10,7 +10,7 @@ import numpy as np
 
 from autograder import mutants
 
-from .base import CACHES, OUTPUTS, RETURNS, Case, arg_names
+from .base import CACHES, OUTPUTS, RETURNS, Case, arg_names, reference_pkg
 
 RTOL = {np.dtype(np.float64): 1e-7, np.dtype(np.float32): 2e-4}
 """Relative tolerance per dtype; the absolute floor is RTOL × the largest expected magnitude."""
@@ -213,7 +213,7 @@ def known_mistake(name: str, case: Case, got, args_after: tuple, raised: str | N
         try:
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
-                theirs = mutant.bind()(*args, **copy.deepcopy(case.kwargs))
+                theirs = mutant.bind(reference_pkg())(*args, **copy.deepcopy(case.kwargs))
         except Exception as exc:
             if raised is not None and type(exc).__name__ == raised:
                 return f"likely: {mutant.hint}"

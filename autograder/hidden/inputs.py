@@ -1,10 +1,25 @@
-"""Input generators of the hidden cases (normal draws, probabilities, far-from-symmetric squares, parameters)."""
+"""Input generators of the hidden cases (normal draws, probabilities, far-from-symmetric squares, parameters).
+
+Generators the visible probes use too (one-hot targets, the arguments of
+``mlp_loss``) exist once, in the reference package's ``checks/inputs.py``,
+read here by path.
+"""
 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 
 import numpy as np
+
+from autograder.imports import load_private
+from autograder.layout import REFERENCE_PKG
+
+from .base import Case
+
+_probe_inputs = load_private(REFERENCE_PKG / "checks" / "inputs.py", "_bpl_probe_inputs")
+one_hot = _probe_inputs.one_hot
+mlp_loss_args = _probe_inputs.mlp_loss_args
 
 
 def rng_for(name: str, seed: int) -> np.random.Generator:
@@ -13,12 +28,6 @@ def rng_for(name: str, seed: int) -> np.random.Generator:
 
 def normal(rng: np.random.Generator, shape, scale: float = 1.0, dtype=np.float64) -> np.ndarray:
     return (scale * rng.standard_normal(shape)).astype(dtype)
-
-
-def one_hot(rng: np.random.Generator, m: int, k: int, dtype=np.float64) -> np.ndarray:
-    Y = np.zeros((m, k), dtype=dtype)
-    Y[np.arange(m), rng.integers(0, k, m)] = 1
-    return Y
 
 
 def probs(rng: np.random.Generator, m: int | None, k: int, dtype=np.float64) -> np.ndarray:
@@ -50,3 +59,8 @@ def params_column(rng, sizes, scale=1.0, dtype=np.float64) -> dict[str, np.ndarr
         params[f"W{l}"] = normal(rng, (sizes[l], sizes[l - 1]), scale, dtype)
         params[f"b{l}"] = normal(rng, (sizes[l], 1), 0.5 * scale, dtype)
     return params
+
+
+def random_batches(rng: np.random.Generator, make: Callable[[tuple[int, int]], tuple], m=(1, 7), k=(1, 4), n: int = 2) -> list[Case]:
+    """`n` cases ``make((m, k))`` of a random batch size and width (``rng.integers`` bounds), noted "random batch"."""
+    return [Case(make((int(rng.integers(*m)), int(rng.integers(*k)))), note="random batch") for _ in range(n)]

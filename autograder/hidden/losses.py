@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Case
-from .inputs import normal, one_hot, probs, square
+from .inputs import normal, one_hot, probs, random_batches, square
 from .softmax import EXTREME
 
 
@@ -21,7 +21,7 @@ def _cross_entropy(rng) -> list[Case]:
         Case(batch(1, 4), note="a batch of one"),
         Case((np.array([0.1, 0.6, 0.2, 0.1]), Y1), note="one 1-D row"),
         Case(batch(4, 4), note="a square batch (m = k)"),
-    ] + [Case(batch(int(rng.integers(2, 9)), int(rng.integers(2, 6))), note="random batch") for _ in range(2)]
+    ] + random_batches(rng, lambda shape: batch(*shape), m=(2, 9), k=(2, 6))
 
 
 def _softmax_cross_entropy(rng) -> list[Case]:
@@ -58,7 +58,7 @@ def _regression_pair(rng) -> list[Case]:
         Case(pair((1, 4)), note="a batch of one"),
         Case(pair((6,)), note="1-D predictions (m,)"),
         Case(pair((3, 3)), note="a square batch (m = k)"),
-    ] + [Case(pair((int(rng.integers(1, 7)), int(rng.integers(1, 5)))), note="random batch") for _ in range(2)]
+    ] + random_batches(rng, pair, k=(1, 5))
 
 
 def _bce(rng) -> list[Case]:
@@ -72,7 +72,7 @@ def _bce(rng) -> list[Case]:
         Case(batch((1, 3)), note="a batch of one"),
         Case(batch((5,)), note="1-D predictions (m,)"),
         Case(batch((3, 3)), note="a square batch"),
-    ] + [Case(batch((int(rng.integers(1, 7)), int(rng.integers(1, 4)))), note="random batch") for _ in range(2)]
+    ] + random_batches(rng, batch)
 
 
 def _bce_grad(rng) -> list[Case]:
@@ -85,7 +85,7 @@ def _bce_grad(rng) -> list[Case]:
         Case(batch((4, 3), np.float32), note="float32 batch"),
         Case(batch((5,)), note="1-D predictions (m,)"),
         Case(batch((3, 3)), note="a square batch"),
-    ] + [Case(batch((int(rng.integers(1, 7)), int(rng.integers(1, 4)))), note="random batch") for _ in range(2)]
+    ] + random_batches(rng, batch)
 
 
 def _bce_logits(rng) -> list[Case]:
@@ -100,15 +100,9 @@ def _bce_logits(rng) -> list[Case]:
         Case(batch((5,)), note="1-D logits (m,)"),
         Case(batch((3, 3)), note="a square batch"),
         Case(batch((4, 2), 2.0, np.float32), note="float32 batch"),
-    ] + [Case(batch((int(rng.integers(1, 7)), int(rng.integers(1, 4))), float(rng.uniform(0.5, 40))), note="random batch") for _ in range(2)]
+    ] + random_batches(rng, lambda shape: batch(shape, float(rng.uniform(0.5, 40))))
 
 
-CASES = {
-    "cross_entropy": _cross_entropy,
-    "softmax_cross_entropy": _softmax_cross_entropy,
-    "l2_penalty": _l2_penalty,
-    **dict.fromkeys(["l1_loss", "l1_loss_grad", "l2_loss", "l2_loss_grad"], _regression_pair),
-    "binary_cross_entropy": _bce,
-    "binary_cross_entropy_grad": _bce_grad,
-    "binary_cross_entropy_with_logits": _bce_logits,
-}
+CASES = {"cross_entropy": _cross_entropy, "softmax_cross_entropy": _softmax_cross_entropy, "l2_penalty": _l2_penalty,
+         **dict.fromkeys(["l1_loss", "l1_loss_grad", "l2_loss", "l2_loss_grad"], _regression_pair),
+         "binary_cross_entropy": _bce, "binary_cross_entropy_grad": _bce_grad, "binary_cross_entropy_with_logits": _bce_logits}

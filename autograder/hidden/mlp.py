@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .base import Case, reference
-from .inputs import normal, one_hot, params_rowmajor
+from .inputs import mlp_loss_args, normal, params_rowmajor
 from .layers import ACTIVATION_NAMES
 
 
@@ -53,10 +55,7 @@ def _mlp_backward(rng) -> list[Case]:
 
 
 def _mlp_loss(rng) -> list[Case]:
-    def case(sizes, m, lam, activation, dtype=np.float64):
-        params, X = _mlp_input(rng, sizes, m, dtype)
-        return params, X, one_hot(rng, m, sizes[-1], dtype), lam, activation
-
+    case = functools.partial(mlp_loss_args, rng, functools.partial(_mlp_input, rng))
     return [
         Case(case((3, 4, 3), 5, 0.1, "relu"), note="3-4-3, relu, λ = 0.1"),
         Case(case((4, 4, 4, 4), 4, 0.5, "tanh"), note="square layers, tanh, λ = 0.5"),

@@ -48,6 +48,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from autograder import contract
+from autograder.grading.notebooks import package_folder
 from autograder.release.student_copy import NOTEBOOKS, PACKAGE, SOLUTIONS
 
 MAX_FILE_BYTES = 1_000_000  # a .py larger than this is not a hand-written exercise module
@@ -72,10 +73,12 @@ class Package:
     problems: list[str] = field(default_factory=list)
     found: dict[PurePosixPath, dict[str, bytes]] = field(default_factory=dict)  # every package folder seen
     read: int = 0  # bytes read so far
+    seen: list[tuple[str, ...]] = field(default_factory=list)  # every exercise module's path, kept or not
 
     def add(self, parts: tuple[str, ...], data: bytes) -> bool:
         """Keep one module's bytes unless oversized; False once the submission's byte budget is spent."""
         self.read += len(data)
+        self.seen.append(parts)
         if len(data) > MAX_FILE_BYTES:
             self.problems.append(f"{PurePosixPath(*parts)} larger than {MAX_FILE_BYTES} bytes skipped")
         else:
@@ -84,15 +87,16 @@ class Package:
             self.problems.append(f"stopped reading after {MAX_SUBMISSION_BYTES} bytes")
         return self.read <= MAX_SUBMISSION_BYTES
 
-    def choose(self) -> Package:
-        """Keep the package folder with the most exercise modules (then the shallowest)."""
-        if not self.found:
+    def choose(self, modules: set[str]) -> Package:
+        """Keep the package folder grading reads (`package_folder`, the rule of ``grade-one``)."""
+        folder = package_folder(self.seen, modules)
+        if folder is None:
             self.problems.append(f"no {PACKAGE}/ package with exercise modules found")
             return self
-        best = min(self.found, key=lambda d: (-len(self.found[d]), len(d.parts), str(d)))
+        best = PurePosixPath(*folder)
         if len(self.found) > 1:
             self.problems.append(f"several {PACKAGE}/ folders; compared {best}")
-        self.files, self.where = self.found[best], str(best)
+        self.files, self.where = self.found.get(best, {}), str(best)
         return self
 
 
@@ -110,13 +114,8 @@ def _unsafe(name: str) -> bool:
 
 
 def _wanted(parts: tuple[str, ...], modules: set[str]) -> bool:
-    return (
-        len(parts) >= 2
-        and parts[-2] == PACKAGE
-        and parts[-1].endswith(".py")
-        and parts[-1][:-3] in modules
-        and not any(p.startswith((".", "__MACOSX")) for p in parts)
-    )
+    """An exercise module of some ``backproplab/`` folder (the candidates `package_folder` chooses from)."""
+    return package_folder([parts], modules) is not None
 
 
 def read_zip(path: Path, modules: set[str]) -> Package:
@@ -142,7 +141,7 @@ def read_zip(path: Path, modules: set[str]) -> Package:
                         break
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError, ValueError) as err:
         package.problems.append(f"unreadable zip: {err}")
-    return package.choose()
+    return package.choose(modules)
 
 
 def _walk(path: Path, modules: set[str]) -> Iterator[tuple[tuple[str, ...], Path]]:
@@ -163,7 +162,7 @@ def read_folder(path: Path, modules: set[str]) -> Package:
         with open(file, "rb") as handle:
             if not package.add(parts, handle.read(MAX_FILE_BYTES + 1)):
                 break
-    return package.choose()
+    return package.choose(modules)
 
 
 def read_submissions(root: Path, modules: set[str]) -> tuple[dict[str, Package], list[str]]:

@@ -6,7 +6,7 @@ was computed from (``parents``), the name of the op that made it (``op``,
 ``""`` for an input) and, for a computed tensor, the op's ``_backward``
 closure: called with no arguments once ``grad`` is complete, it adds this
 tensor's contribution to each parent's ``grad``. The ops themselves (and the
-closures) are in `backproplab.autograd`.
+closures) are in `backproplab.ops`, the rules they call in `backproplab.autograd`.
 """
 
 from __future__ import annotations

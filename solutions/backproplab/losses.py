@@ -34,7 +34,7 @@ def cross_entropy(S: np.ndarray, Y: np.ndarray) -> np.floating:
     logS = np.zeros_like(S)
     with np.errstate(divide="ignore"):
         np.log(S, out=logS, where=Y > 0)
-    return -(Y * logS).sum() / S.dtype.type(m)
+    return -(Y * logS).sum() / m
     ### END SOLUTION
 
 
@@ -60,8 +60,8 @@ def softmax_cross_entropy(Z: np.ndarray, Y: np.ndarray) -> tuple[np.floating, np
     ### BEGIN SOLUTION
     # hint: the loss from log-probabilities (never log of a softmax); the gradient is predictions minus targets, with the mean's 1/m
     logS = log_softmax(Z)
-    loss = -(Y * logS).sum() / Z.dtype.type(m)
-    dZ = (np.exp(logS) - Y) / Z.dtype.type(m)
+    loss = -(Y * logS).sum() / m
+    dZ = (np.exp(logS) - Y) / m
     return loss, dZ
     ### END SOLUTION
 
@@ -102,7 +102,7 @@ def l1_loss(A: np.ndarray, Y: np.ndarray) -> np.floating:
     m = A.shape[0]
     ### BEGIN SOLUTION
     # hint: sum of |A - Y| over everything, divided by the batch size m
-    return np.abs(A - Y).sum() / A.dtype.type(m)
+    return np.abs(A - Y).sum() / m
     ### END SOLUTION
 
 
@@ -112,7 +112,7 @@ def l1_loss_grad(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
     m = A.shape[0]
     ### BEGIN SOLUTION
     # hint: the derivative of |x| is sign(x); remember the 1/m of the mean
-    return np.sign(A - Y) / A.dtype.type(m)
+    return np.sign(A - Y) / m
     ### END SOLUTION
 
 
@@ -129,7 +129,7 @@ def l2_loss(A: np.ndarray, Y: np.ndarray) -> np.floating:
     ### BEGIN SOLUTION
     # hint: sum of squared differences divided by m; there is no 1/2 in this definition
     D = A - Y
-    return (D * D).sum() / A.dtype.type(m)
+    return (D * D).sum() / m
     ### END SOLUTION
 
 
@@ -139,7 +139,7 @@ def l2_loss_grad(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
     m = A.shape[0]
     ### BEGIN SOLUTION
     # hint: d/dx x² = 2x, and the mean brings a 1/m
-    return 2 * (A - Y) / A.dtype.type(m)
+    return 2 * (A - Y) / m
     ### END SOLUTION
 
 
@@ -166,7 +166,7 @@ def binary_cross_entropy(A: np.ndarray, Y: np.ndarray) -> np.floating:
     with np.errstate(divide="ignore"):
         np.log(A, out=logA, where=Y > 0)
         np.log1p(-A, out=log1mA, where=Y < 1)
-    return -(Y * logA + (1 - Y) * log1mA).sum() / A.dtype.type(m)
+    return -(Y * logA + (1 - Y) * log1mA).sum() / m
     ### END SOLUTION
 
 
@@ -181,7 +181,7 @@ def binary_cross_entropy_grad(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
     m = A.shape[0]
     ### BEGIN SOLUTION
     # hint: differentiate one entry's loss with respect to a, then account for the mean over the batch
-    return (-Y / A + (1 - Y) / (1 - A)) / A.dtype.type(m)
+    return (-Y / A + (1 - Y) / (1 - A)) / m
     ### END SOLUTION
 
 
@@ -208,7 +208,7 @@ def binary_cross_entropy_with_logits(Z: np.ndarray, Y: np.ndarray) -> tuple[np.f
     ### BEGIN SOLUTION
     # hint: per entry softplus(z) - z y, with ln(1 + e^z) written so that only -|z| is exponentiated; the gradient is prediction minus target, over m
     E = np.exp(-np.abs(Z))  # in (0, 1]: nothing overflows
-    loss = (np.maximum(Z, 0) - Z * Y + np.log1p(E)).sum() / Z.dtype.type(m)
+    loss = (np.maximum(Z, 0) - Z * Y + np.log1p(E)).sum() / m
     S = np.where(Z >= 0, 1 / (1 + E), E / (1 + E))  # σ(Z), stable on both sides
-    return loss, (S - Y) / Z.dtype.type(m)
+    return loss, (S - Y) / m
     ### END SOLUTION

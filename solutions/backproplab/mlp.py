@@ -142,7 +142,7 @@ def mlp_loss(params: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray, lam: f
     grads = mlp_backward(dscores, cache, params, activation)
     weights = [params[f"W{l}"] for l in range(1, L + 1)]
     for l, W in enumerate(weights, start=1):
-        grads[f"W{l}"] += W.dtype.type(lam) * W
+        grads[f"W{l}"] += lam * W
     return data_loss + l2_penalty(weights, lam), grads
     ### END SOLUTION
 
@@ -156,5 +156,5 @@ def sgd_step(params: dict[str, np.ndarray], grads: dict[str, np.ndarray], lr: fl
     lr = validate.sgd_step(params, grads, lr)
     ### BEGIN SOLUTION
     # hint: a new dict: each p minus lr times its gradient (subtract, do not add; do not modify params in place)
-    return {k: p - p.dtype.type(lr) * grads[k] for k, p in params.items()}
+    return {k: p - lr * grads[k] for k, p in params.items()}
     ### END SOLUTION

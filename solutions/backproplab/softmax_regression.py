@@ -39,7 +39,7 @@ def softmax_regression_loss(W: np.ndarray, X: np.ndarray, Y: np.ndarray, lam: fl
     # hint: scores, the softmax loss and its gradient at the scores, the chain rule back to W, then weight decay on both
     data_loss, dF = softmax_cross_entropy(X @ W, Y)
     loss = data_loss + l2_penalty(W, lam)
-    dW = X.T @ dF + W.dtype.type(lam) * W
+    dW = X.T @ dF + lam * W
     return loss, dW
     ### END SOLUTION
 
@@ -57,7 +57,7 @@ def softmax_regression_loss_loop(W: np.ndarray, X: np.ndarray, Y: np.ndarray, la
     m = X.shape[0]
     ### BEGIN SOLUTION
     # hint: one sample at a time through the softmax Jacobian, exactly as derived in notebook 02; average at the end, then weight decay
-    loss = W.dtype.type(0)
+    loss = 0.0
     dW = np.zeros_like(W)
     for x, y in zip(X, Y):
         f = x @ W
@@ -67,6 +67,6 @@ def softmax_regression_loss_loop(W: np.ndarray, X: np.ndarray, Y: np.ndarray, la
         dC_df = softmax_jacobian(s).T @ dC_ds
         dW += np.outer(x, dC_df)
     loss = loss / m + l2_penalty(W, lam)
-    dW = dW / m + W.dtype.type(lam) * W
+    dW = dW / m + lam * W
     return loss, dW
     ### END SOLUTION

@@ -222,3 +222,23 @@ def test_command_line_help_and_errors(tmp_path: Path, capsys) -> None:
     assert exit_.value.code == 2
     run = subprocess.run([sys.executable, "-m", "autograder.outputs.similarity", "--help"], cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 0 and "--threshold" in run.stdout
+
+
+def test_the_report_reads_the_package_grading_reads(tmp_path: Path) -> None:
+    """A stray one-file ``backproplab/`` above the real package: grade-one took the shallowest, the report the fullest."""
+    from autograder.grading.grade_one import locate
+    from autograder.sandbox import safezip
+
+    modules = set(MODULES)
+    members = {"backproplab/softmax.py": "def softmax(Z):\n    return Z\n"}
+    members |= {f"work/backproplab/{m}.py": f"# {m}, the real one\n" for m in modules}
+    members |= {"work/__MACOSX/backproplab/softmax.py": "", ".ipynb_checkpoints/backproplab/softmax.py": ""}
+    archive = tmp_path / "two.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for name, text in members.items():
+            z.writestr(name, text)
+    unpacked = safezip.extract(archive, tmp_path / "out")
+    _, graded = locate(unpacked.files, unpacked.root, modules)
+    compared = read_zip(archive, modules)
+    assert graded == unpacked.root / "work" / "backproplab"
+    assert compared.where == "work/backproplab" and set(compared.files) == modules

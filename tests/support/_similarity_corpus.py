@@ -203,14 +203,7 @@ VARIANTS: dict[str, list[str]] = {
         enz = np.exp(np.minimum(-Z, 0))
         return ez / (ez + enz)
         """,
-        """
-        s = np.zeros_like(Z)
-        mask = Z >= 0
-        s[mask] = 1.0 / (1.0 + np.exp(-Z[mask]))
-        ez = np.exp(Z[~mask])
-        s[~mask] = ez / (1.0 + ez)
-        return s
-        """,
+        None,  # gus: ada's boolean mask in other names, made from it below by `edited`
         """
         return np.where(Z >= 0, 1 / (1 + np.exp(-np.abs(Z))), np.exp(-np.abs(Z)) / (1 + np.exp(-np.abs(Z))))
         """,
@@ -441,6 +434,20 @@ VARIANTS: dict[str, list[str]] = {
         """,
     ],
 }
+
+
+def edited(text: str, *pairs: tuple[str, str]) -> str:
+    """`text` with each ``(old, new)`` replaced in turn: a student's version of another's code."""
+    for old, new in pairs:
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+# As many students do, gus masks the sign exactly as ada does, in other names (alike there, nowhere else).
+VARIANTS["sigmoid"][INDEPENDENT.index("gus")] = edited(
+    VARIANTS["sigmoid"][INDEPENDENT.index("ada")], ("out", "s"), ("empty_like", "zeros_like"), ("pos", "mask"),
+    ("1 / (1 + np", "1.0 / (1.0 + np"), ("e = ", "ez = "), ("e / (1 + e)", "ez / (1.0 + ez)"))
 
 # zed's copy of eli: renamed, reformatted, commented, independent statements swapped.
 COPY: dict[str, str] = {

@@ -148,7 +148,7 @@ WRONG = {
     # one global max for the whole batch (the softmax note's erratum): NaN on rows far below it
     "softmax": ("shifted = Z - Z.max(axis=-1, keepdims=True)\n    E = np.exp(shifted)", "shifted = Z - Z.max()\n    E = np.exp(shifted)"),
     # the mean over the batch forgotten
-    "cross_entropy": ("return -(Y * logS).sum() / S.dtype.type(m)", "return -(Y * logS).sum()"),
+    "cross_entropy": ("return -(Y * logS).sum() / m", "return -(Y * logS).sum()"),
     # log(softmax) instead of log-sum-exp: -inf where softmax underflows
     "log_softmax": ("return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))",
                     "return np.log(np.exp(shifted) / np.exp(shifted).sum(axis=-1, keepdims=True))"),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import copy
+import functools
 import math
 
 import numpy as np
 
-from .inputs import Probe, grid, one_hot, row_params
+from .inputs import Probe, grid, mlp_loss_args, row_params
 from .properties import (
     close,
     has_keys,
@@ -53,17 +54,15 @@ def _mlp_backward(rng, call):
     ]
 
 
-def _mlp_loss(rng):
-    def case(sizes, m, lam, activation, dtype=np.float64):
-        params, X = _mlp(rng, sizes, m, dtype)
-        return params, X, one_hot(rng, m, sizes[-1], dtype), lam, activation
+LOSS_NETS = [((3, 4, 3), 4, 0.25, "relu", np.float64, "3-4-3, relu, λ = 0.25"),
+             ((3, 3, 3, 3), 3, 0.5, "tanh", np.float64, "square layers, tanh, λ = 0.5"),
+             ((2, 3, 2), 1, 0.0, "sigmoid", np.float64, "a batch of one, sigmoid, λ = 0"),
+             ((3, 4, 3), 2, 0.125, "relu", np.float32, "float32, relu, λ = 0.125")]
 
-    return [
-        Probe(case((3, 4, 3), 4, 0.25, "relu"), note="3-4-3, relu, λ = 0.25"),
-        Probe(case((3, 3, 3, 3), 3, 0.5, "tanh"), note="square layers, tanh, λ = 0.5"),
-        Probe(case((2, 3, 2), 1, 0.0, "sigmoid"), note="a batch of one, sigmoid, λ = 0"),
-        Probe(case((3, 4, 3), 2, 0.125, "relu", np.float32), note="float32, relu, λ = 0.125"),
-    ]
+
+def _mlp_loss(rng):
+    case = functools.partial(mlp_loss_args, rng, functools.partial(_mlp, rng))
+    return [Probe(case(*net), note=note) for *net, note in LOSS_NETS]
 
 
 def _sgd_step(rng):

@@ -1,4 +1,7 @@
-"""Input generators for the visible probes: exact grids, square matrices, one-hot targets, parameters."""
+"""Input generators for the visible probes: exact grids, square matrices, one-hot targets, parameters.
+
+The hidden tests draw their one-hot targets and `mlp_loss` arguments here too (``autograder/hidden/inputs.py``).
+"""
 
 from __future__ import annotations
 
@@ -27,9 +30,16 @@ def square(rng: np.random.Generator, n: int, scale: float = 1.0, dtype=np.float6
 
 
 def one_hot(rng: np.random.Generator, m: int, k: int, dtype=np.float64) -> np.ndarray:
+    """`m` one-hot rows of width `k`, the hot column drawn at random."""
     Y = np.zeros((m, k), dtype=dtype)
     Y[np.arange(m), rng.integers(0, k, m)] = 1
     return Y
+
+
+def mlp_loss_args(rng: np.random.Generator, net, sizes, m: int, lam: float, activation: str, dtype=np.float64) -> tuple:
+    """``(params, X, Y, lam, activation)`` for ``mlp_loss``: ``net(sizes, m, dtype)`` draws (params, X), then one-hot Y."""
+    params, X = net(sizes, m, dtype)
+    return params, X, one_hot(rng, m, sizes[-1], dtype), lam, activation
 
 
 def _layers(sizes, weight, bias) -> dict[str, np.ndarray]:

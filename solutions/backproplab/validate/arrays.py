@@ -18,6 +18,9 @@ __all__ = [
     "check_dense",
     "check_params",
     "check_lam",
+    "check_pair",
+    "check_cache",
+    "check_product_grad",
 ]
 
 
@@ -157,3 +160,29 @@ def weight_list(weights: object, func: str) -> list[np.ndarray]:
     if isinstance(weights, np.ndarray) or not isinstance(weights, Iterable):
         return [as_float_array(weights, "weights", func)]
     return [as_float_array(w, f"weights[{i}]", func) for i, w in enumerate(weights)]
+
+
+def check_pair(A: object, Y: object, func: str, a_name: str = "A") -> tuple[np.ndarray, np.ndarray]:
+    """`A` and `Y` of one shape, `Y` cast to `A`'s dtype (the loss functions' two arguments)."""
+    A = as_float_array(A, a_name, func, ndim=(1, 2))
+    Y = as_float_array(Y, "Y", func, ndim=(1, 2))
+    check_same_shape(A, Y, a_name, "Y", func)
+    return A, Y.astype(A.dtype, copy=False)
+
+
+def check_cache(cache: object, keys: list[str], func: str, maker: str) -> None:
+    """`cache` is a dict holding every one of `keys` (what `maker` returned)."""
+    missing = [k for k in keys if not isinstance(cache, Mapping) or k not in cache]
+    if missing:
+        raise ValueError(f"{func}(): cache is missing {missing}; pass what {maker} returned")
+
+
+def check_product_grad(G, A, W, func: str, g_name: str):
+    """The upstream gradient `G` (m, k) of ``A @ W`` with `A` (m, n) and `W` (n, k)."""
+    G = as_float_array(G, g_name, func, ndim=2)
+    A = as_float_array(A, "A", func, ndim=2)
+    W = as_float_array(W, "W" if func == "dense_backward" else "B", func, ndim=2)
+    check_dense(A, W, func)
+    if G.shape != (A.shape[0], W.shape[1]):
+        raise ValueError(f"{func}(): {g_name} must have shape (m, k) = {(A.shape[0], W.shape[1])}; got {G.shape}")
+    return G, A, W
