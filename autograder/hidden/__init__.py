@@ -22,15 +22,18 @@ None. Arrays are always positional (so ``args_after`` covers every array).
 
 from __future__ import annotations
 
+import functools
+import importlib
 from collections.abc import Callable
 
 from . import activations, autograd, backprop_single, layers, losses, mlp, softmax, softmax_regression
 from .base import CACHES, DEPENDS, EXERCISES, FUNCTIONS, NOTEBOOK, OUTPUTS, REFERENCE_PKG, RETURNS, Case, arg_names, reference
 from .compare import RTOL, evaluate, known_mistake
 from .inputs import rng_for
+from .summary import Outcome, group_of, summarize
 
 __all__ = ["CACHES", "DEPENDS", "EXERCISES", "FUNCTIONS", "NOTEBOOK", "OUTPUTS", "REFERENCE_PKG", "RETURNS", "RTOL", "Case",
-           "arg_names", "cases", "evaluate", "known_mistake", "reference"]
+           "Outcome", "arg_names", "cases", "evaluate", "group_of", "known_mistake", "reference", "summarize", "visible_cases"]
 
 BUILDERS: dict[str, Callable] = {
     k: v for m in (softmax, losses, softmax_regression, activations, backprop_single, layers, mlp, autograd) for k, v in m.CASES.items()
@@ -39,7 +42,24 @@ BUILDERS: dict[str, Callable] = {
 
 
 def cases(name: str, seed: int) -> list[Case]:
-    """The hidden cases of exercise function `name`: fixed ones, then random probes drawn from `seed`."""
+    """The hidden cases of exercise function `name`: fixed ones, random probes drawn from `seed`, then the visible probes."""
     if name not in BUILDERS:
         raise KeyError(f"no hidden cases for {name!r}; exercise functions: {sorted(FUNCTIONS)}")
-    return BUILDERS[name](rng_for(name, seed))
+    return BUILDERS[name](rng_for(name, seed)) + list(visible_cases(name))
+
+
+@functools.cache
+def visible_cases(name: str) -> tuple[Case, ...]:
+    """The notebook's visible probes of `name` (``checks.probes``, caches derived with the reference), as cases.
+
+    The student has these inputs and their answers' fingerprints already, so
+    the feedback page may show a failing one's input, expected and returned values.
+    """
+    from autograder import mutants
+
+    checks = importlib.import_module(f"{mutants.reference_package(REFERENCE_PKG)}.checks")
+
+    def call(function: str, *args):
+        return reference(function)(*args)
+
+    return tuple(Case(tuple(p.args), dict(p.kwargs), note=f"visible probe: {p.note}", visible=True) for p in checks.probes(name, call))

@@ -15,6 +15,9 @@ def _init_params(rng) -> list[Case]:
         Case(([300, 100, 400], "xavier", 1), note="Xavier, sizes [300, 100, 400]"),
         Case(([200, 150], "small", 0), note="'small', sizes [200, 150]"),
         Case(([2, 3],), note="default scheme and seed, one small layer"),
+        Case(([120, 80, 40], "he", 5), note="seed 5", group="seed"),
+        Case(([120, 80, 40], "he", 5), note="seed 5 again", group="seed"),
+        Case(([120, 80, 40], "he", 6), note="seed 6", group="seed"),
     ] + [
         Case(([int(n) for n in rng.integers(100, 300, 3)], str(rng.choice(["he", "xavier", "small"])), int(rng.integers(0, 1000))), note="random sizes")
         for _ in range(2)

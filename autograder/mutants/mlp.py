@@ -55,6 +55,21 @@ def init_params__random_biases(scheme, n_in, n_out, rng, params, l):
     params[f"b{l}"] = std * rng.standard_normal(n_out)
 
 
+def init_params__global_rng(scheme, n_in, n_out, rng, params, l):
+    """Draw from np.random.default_rng(seed), not the global np.random: the same seed must give the same arrays."""
+    std = {"he": np.sqrt(2 / n_in), "xavier": np.sqrt(2 / (n_in + n_out)), "small": 0.01}[scheme]
+    params[f"W{l}"] = std * np.random.standard_normal((n_in, n_out))
+    params[f"b{l}"] = np.zeros(n_out)
+
+
+def init_params__seed_ignored(scheme, n_in, n_out, rng, params, l):
+    """Seed the generator with the `seed` argument: a fixed seed gives every call the same weights."""
+    rng = np.random.default_rng(0) if l == 1 else rng
+    std = {"he": np.sqrt(2 / n_in), "xavier": np.sqrt(2 / (n_in + n_out)), "small": 0.01}[scheme]
+    params[f"W{l}"] = std * rng.standard_normal((n_in, n_out))
+    params[f"b{l}"] = np.zeros(n_out)
+
+
 def mlp_forward__activation_on_scores(params, X, activation, L):
     """The last layer is linear: its Z are the scores; the activation belongs to the hidden layers only."""
     cache = {"A0": X}

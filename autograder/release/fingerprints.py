@@ -25,6 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
+
 from autograder import hidden, mutants
 from autograder.release.student_copy import FINGERPRINTS as FILENAME
 
@@ -65,10 +67,17 @@ class Recorder:
 
 
 def _fingerprint(checks: ModuleType, fn, probe, depends: list[str], recorder: Recorder, stats: bool) -> dict:
+    np.random.seed(0)  # a catalogued mistake may draw from the global generator: the same fingerprint every release
     with checks.substituted(fn, depends, recorder.replacement):
         out, after = checks.run(fn, probe)
     changed = None if isinstance(out, checks.Raised) else checks.changed_argument(fn, probe, after)
     return dict(checks.summarize(out, stats), changed=changed)
+
+
+def _seeding(checks: ModuleType, fn, probe) -> str | None:
+    """What a random function's seeding gets wrong (``checks.properties.reproducible``), so a check can name it."""
+    np.random.seed(0)
+    return checks.properties.reproducible(fn, probe)
 
 
 def build(reference_pkg: Path = mutants.REFERENCE_PKG) -> dict:
@@ -90,7 +99,8 @@ def build(reference_pkg: Path = mutants.REFERENCE_PKG) -> dict:
             "probes": checks.probe_digest(name, items),
             "reference": [_fingerprint(checks, reference, p, depends, recorder, stats) for p in items],
             "mutants": [
-                {"id": m.id, "hint": m.hint, "outputs": [_fingerprint(checks, m.bind(reference_pkg), p, depends, recorder, stats) for p in items]}
+                {"id": m.id, "hint": m.hint, "outputs": [_fingerprint(checks, m.bind(reference_pkg), p, depends, recorder, stats) for p in items],
+                 **({"seeding": _seeding(checks, m.bind(reference_pkg), items[0])} if stats else {})}
                 for m in catalogue.get(name, [])
             ],
             "replay": recorder.records,
