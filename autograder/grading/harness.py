@@ -242,6 +242,8 @@ def judge(name: str, case, record: dict | None, course, settings: Settings, budg
         if got is None:
             got = wire.decode(record.get("got"), folder / "out", budget)
         args_after = wire.decode(record["args_after"], folder / "out", budget) if record.get("args_after") else case.args
+        if seen is not None:
+            seen["args_after"] = tuple(args_after) if isinstance(args_after, (list, tuple)) else None
     except wire.WireError as exc:
         return f"sent back a malformed answer: {untrusted.clean(exc)}"
     if seen is not None and not isinstance(got, Raised):
@@ -328,5 +330,5 @@ def judge_function(name: str, cases: list, records: dict[str, dict], course, set
             return Verdict(name, True, None, len(cases))
         note = getattr(first[0], "note", "")
         return Verdict(name, False, f"{first[1]} (case: {note})" if note else first[1], len(cases))
-    summary = summarize(name, [course.hidden.Outcome(c, r, seen.get("got"), seen.get("want")) for c, r, seen in outcomes])
+    summary = summarize(name, [course.hidden.Outcome(c, r, seen.get("got"), seen.get("want"), seen.get("args_after")) for c, r, seen in outcomes])
     return Verdict(name, summary["passed"], summary["reason"], len(cases), summary["groups"], summary["failed_groups"], summary["fraction"])

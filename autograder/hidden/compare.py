@@ -24,7 +24,7 @@ def _label(name: str, path: tuple) -> str:
     head, *rest = path
     parts = OUTPUTS.get(name, ())
     if isinstance(head, int):
-        text = parts[head] if head < len(parts) else f"output {head + 1}"
+        text = parts[head] if head < len(parts) else f"{whole}[{head}]" if name in RETURNS else f"output {head + 1}"
     else:
         text, rest = whole, list(path)
     for key in rest:
@@ -220,21 +220,38 @@ def known_mistake(name: str, case: Case, got, args_after: tuple, raised: str | N
     the grading process, on copies of the case; the student's answer is only
     compared, never executed.
     """
+    if raised is not None:
+        for mutant in mutants.by_function().get(name, []):
+            theirs = _run_mutant(mutant, case)
+            if isinstance(theirs, Exception) and type(theirs).__name__ == raised:
+                return f"likely: {mutant.hint}"
+        return None
+    found = agreeing(name, case, got, args_after)
+    return found[0] if found else None
+
+
+def agreeing(name: str, case: Case, got, args_after: tuple) -> list[str]:
+    """The hints of every catalogued wrong version that gives `got` on `case` (and changes the same arguments), in catalogue order."""
     agree = _agree_draws if name == "init_params" else _agree  # random draws: told apart by their statistics
     changed_in_place = _mutated(name, case, args_after) is not None
+    out = []
     for mutant in mutants.by_function().get(name, []):
         args = copy.deepcopy(case.args)
-        try:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
-                theirs = mutant.bind()(*args, **copy.deepcopy(case.kwargs))
-        except Exception as exc:
-            if raised is not None and type(exc).__name__ == raised:
-                return f"likely: {mutant.hint}"
-            continue
-        if raised is None and agree(got, theirs) and (_mutated(name, case, args) is not None) == changed_in_place:
-            return mutant.hint
-    return None
+        theirs = _run_mutant(mutant, case, args)
+        if not isinstance(theirs, Exception) and agree(got, theirs) and (_mutated(name, case, args) is not None) == changed_in_place:
+            out.append(mutant.hint)
+    return out
+
+
+def _run_mutant(mutant, case: Case, args: tuple | None = None):
+    """The mutant's answer on a copy of the case (`args`, changed in place by it), or the exception it raised."""
+    args = copy.deepcopy(case.args) if args is None else args
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            return mutant.bind()(*args, **copy.deepcopy(case.kwargs))
+    except Exception as exc:
+        return exc
 
 
 def _agree(a, b) -> bool:

@@ -46,7 +46,14 @@ def _mlp_backward(rng) -> list[Case]:
         scores, cache = forward(params, X, activation)
         return normal(rng, scores.shape, 0.5, dtype), cache, params, activation
 
+    def kink(sizes, m):
+        params, X = _mlp_input(rng, sizes, m)
+        params["b1"][:], X[:2] = 0, 0  # two samples with Z1 exactly 0: ReLU's derivative there is 0
+        scores, cache = forward(params, X, "relu")
+        return normal(rng, scores.shape, 0.5), cache, params, "relu"
+
     return [
+        Case(kink((3, 5, 2), 4), note="relu, Z exactly 0 for two samples"),
         Case(case((3, 4, 2), 5, "relu"), note="TestNet 3-4-2, relu"),
         Case(case((4, 4, 4, 4), 4, "tanh"), note="square layers, tanh"),
         Case(case((3, 5, 4, 2), 1, "sigmoid"), note="a batch of one, sigmoid"),
@@ -60,7 +67,18 @@ def _mlp_loss(rng) -> list[Case]:
         params, X = _mlp_input(rng, sizes, m, dtype)
         return params, X, one_hot(rng, m, sizes[-1], dtype), lam, activation
 
+    def kink():
+        params, X, Y, lam, activation = case((3, 4, 3), 4, 0.1, "relu")
+        params["b1"][:], X[:2] = 0, 0  # Z1 exactly 0 for two samples
+        return params, X, Y, lam, activation
+
+    def large():
+        params, X, Y, lam, activation = case((4, 5, 3), 5, 0.1, "relu")
+        return params, X * 1000, Y, lam, activation  # scores of about ±1e3: the loss must not overflow
+
     return [
+        Case(kink(), note="relu, Z exactly 0 for two samples"),
+        Case(large(), note="large scores (inputs ×1000)"),
         Case(case((3, 4, 3), 5, 0.1, "relu"), note="3-4-3, relu, λ = 0.1"),
         Case(case((4, 4, 4, 4), 4, 0.5, "tanh"), note="square layers, tanh, λ = 0.5"),
         Case(case((3, 5, 2), 1, 0.0, "sigmoid"), note="a batch of one, sigmoid, λ = 0"),

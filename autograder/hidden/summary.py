@@ -20,7 +20,7 @@ import numpy as np
 
 from autograder import mutants
 
-from . import points
+from . import compare, points
 from .base import Case
 
 MAX_SHOWN_CHARS = 1500
@@ -46,6 +46,7 @@ class Outcome:
     reason: str | None
     got: object = None
     want: object = None
+    args_after: tuple | None = None
 
 
 def group_of(case: Case) -> str:
@@ -88,7 +89,7 @@ def _rank(reason: str) -> int:
 
 def summarize(name: str, outcomes: list[Outcome]) -> dict:
     """``passed``, ``reason`` (student-facing text), ``groups`` (one per distinct mistake), ``failed_groups``, ``fraction``."""
-    outcomes = outcomes + across_cases(name, outcomes)
+    outcomes = _best_named(name, outcomes) + across_cases(name, outcomes)
     found: dict[str, dict] = {}
     for o in outcomes:
         if o.reason is None:
@@ -148,6 +149,33 @@ def _repr(v) -> str:
     if isinstance(v, (np.generic,)):
         return f"{v.dtype}({v})"
     return repr(v)[:200]
+
+
+def _best_named(name: str, outcomes: list[Outcome]) -> list[Outcome]:
+    """Each failure named by the catalogued mistake that answers like the candidate on the most cases, right ones included.
+
+    One case may not tell two mistakes apart (the first that fits is named); all
+    the cases together usually do.
+    """
+    answered = [o for o in outcomes if o.got is not None]
+    if not any(o.reason for o in answered):
+        return outcomes
+    fits = {id(o): compare.agreeing(name, o.case, o.got, o.args_after if o.args_after is not None else o.case.args) for o in answered}
+    candidates = {h for o in answered if o.reason for h in fits[id(o)]}
+    if not candidates:
+        return outcomes
+    order = [m.hint for m in mutants.by_function().get(name, [])]
+    score = {h: sum(h in fits[id(o)] for o in answered) for h in candidates}
+    best, *tied = sorted((h for h in candidates if score[h] == max(score.values())), key=order.index)
+    also = f" (or: {tied[0]})" if tied else ""  # the cases cannot tell these two apart
+    out = []
+    for o in outcomes:
+        if o.reason and best in fits.get(id(o), []):
+            head, sep, rest = o.reason.partition(" [")
+            detail = rest if sep and head in _hints() else o.reason + "]"
+            o = Outcome(o.case, f"{best} [{detail}{also}", o.got, o.want, o.args_after)
+        out.append(o)
+    return out
 
 
 # --------------------------------------------------------------------------- across cases

@@ -142,6 +142,18 @@ def mlp_backward__always_relu(dscores, cache, params, activation, L):
     return grads
 
 
+def mlp_backward__relu_at_zero(dscores, cache, params, activation, L):
+    """ReLU's derivative at exactly 0 is taken as 0 (the course's convention): use Z > 0, not Z >= 0."""
+    grads = {}
+    dZ = dscores
+    for l in range(L, 0, -1):
+        dA_prev, grads[f"W{l}"], grads[f"b{l}"] = dense_backward(dZ, cache[f"A{l - 1}"], params[f"W{l}"])
+        if l > 1:
+            Z = cache[f"Z{l - 1}"]
+            dZ = dA_prev * (Z >= 0).astype(Z.dtype) if activation == "relu" else activation_backward(dA_prev, Z, activation)
+    return grads
+
+
 def mlp_backward__mean_again(dscores, cache, params, activation, L):
     """dscores already carries the loss's 1/m: dividing by m again makes every gradient m times too small."""
     grads = {}
@@ -215,6 +227,13 @@ def sgd_step__in_place(params, grads, lr):
     """Updating the arrays in place changes the caller's params (and every alias of them): return new arrays."""
     for k, p in params.items():
         p -= p.dtype.type(lr) * grads[k]
+    return params
+
+
+def sgd_step__reassigns_entries(params, grads, lr):
+    """Assigning params[k] = … rebinds the entries of the caller's own dict: build and return a new dict, leave params as it was."""
+    for k in params:
+        params[k] = params[k] - params[k].dtype.type(lr) * grads[k]
     return params
 
 

@@ -148,7 +148,10 @@ def _problems(name, fn, items, answers, changed, entry) -> list[str]:
             add(f"{name} {out.message}" if timed_out else f"raised {out.type_name}{out.where()}: {out.message}", p,
                 group=f"{out.type_name}{out.where()}")
         elif c:
-            add(f"modified its argument {c} in place; return a new array instead", p)
+            if c.endswith(" (its entries reassigned)"):
+                add(f"replaced the entries of the caller's dict {c.split(' ')[0]}; build and return a new dict instead", p)
+            else:
+                add(f"modified its argument {c} in place; return a new array instead", p)
     wrong_loss = set()
     if entry is not None:
         for i, (p, out, want) in enumerate(zip(items, answers, entry["reference"])):

@@ -57,9 +57,18 @@ def substituted(fn: Callable, depends: list[str], replacement: Callable[[str, Ca
             where[k] = original
 
 
+class After(tuple):
+    """The arguments after a call, with each dict argument's entries as they were before it (``entries``)."""
+
+    entries: dict[int, dict]
+
+
 def run(fn: Callable, probe: Probe):
     """Call `fn` on copies of the probe's arguments: (answer or Raised, arguments after the call)."""
     args, kwargs = copy.deepcopy(probe.args), copy.deepcopy(probe.kwargs)
+    entries = {i: dict(a) for i, a in enumerate(args) if isinstance(a, dict)}
+    args = After(args)
+    args.entries = entries
     try:
         with quiet(), time_limit():
             out = fn(*args, **kwargs)
@@ -71,13 +80,18 @@ def run(fn: Callable, probe: Probe):
 
 
 def changed_argument(fn: Callable, probe: Probe, after: tuple) -> str | None:
-    """Name of the first argument `fn` modified in place, if any."""
+    """Name of the first argument `fn` modified in place, if any ("params (its entries reassigned)" for a dict
+    whose arrays are untouched but whose entries were replaced)."""
     for i, (before, now) in enumerate(zip(probe.args, after)):
         if not same(before, now):
             try:
-                return list(inspect.signature(fn).parameters)[i]
+                name = list(inspect.signature(fn).parameters)[i]
             except (TypeError, ValueError, IndexError):
-                return f"number {i + 1}"
+                name = f"number {i + 1}"
+            old = getattr(after, "entries", {}).get(i)
+            if old is not None and same(before, old) and isinstance(now, Mapping) and any(now.get(k) is not v for k, v in old.items()):
+                return f"{name} (its entries reassigned)"
+            return name
     return None
 
 
