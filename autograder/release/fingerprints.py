@@ -74,6 +74,18 @@ def _fingerprint(checks: ModuleType, fn, probe, depends: list[str], recorder: Re
     return dict(checks.summarize(out, stats), changed=changed)
 
 
+def chain(name: str) -> list[str]:
+    """Every exercise function `name` reaches through the contract's dependencies: a check substitutes them all, as the grader does."""
+    seen: set[str] = set()
+    todo = list(hidden.DEPENDS.get(name, []))
+    while todo:
+        dep = todo.pop()
+        if dep not in seen and dep != name:
+            seen.add(dep)
+            todo.extend(hidden.DEPENDS.get(dep, []))
+    return sorted(seen & hidden.FUNCTIONS.keys())
+
+
 def _seeding(checks: ModuleType, fn, probe) -> str | None:
     """What a random function's seeding gets wrong (``checks.properties.reproducible``), so a check can name it."""
     np.random.seed(0)
@@ -86,7 +98,7 @@ def build(reference_pkg: Path = mutants.REFERENCE_PKG) -> dict:
     catalogue = mutants.by_function()
     functions = {}
     for name, module in hidden.FUNCTIONS.items():
-        depends = hidden.DEPENDS.get(name, [])
+        depends = chain(name)
         stats = name in checks.STATS
         recorder = Recorder(checks, reference_pkg)
         items = checks.probes(name, recorder.call)
