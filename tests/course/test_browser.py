@@ -295,10 +295,12 @@ def test_nbgrader_validate_in_the_browser(lab: Lab, browser, tmp_path: Path) -> 
     print(f"\nValidate: untouched release {failed_in:.1f} s (failed as it should), solved copy {passed_in:.1f} s (passed)")
 
 
-CHECK_CELLS = [
-    "from backproplab.checks import check_softmax\nfrom backproplab.softmax import softmax as model_softmax\nimport numpy as np",
-    "check_softmax(model_softmax)",
-    "def softmax(Z):\n    E = np.exp(Z - Z.max())  # one global max\n    return E / E.sum(axis=-1, keepdims=True)\n\ncheck_softmax(softmax)",
+CHECK_CELLS = [  # in the untouched release (its fingerprints name the mistakes), as a student would write softmax
+    "import numpy as np\n\nfrom backproplab import validate\nfrom backproplab.checks import check_softmax",
+    "def softmax(Z):\n    Z = validate.softmax(Z)  # the stub's line\n"
+    "    E = np.exp(Z - Z.max(axis=-1, keepdims=True))\n    return E / E.sum(axis=-1, keepdims=True)\n\n\ncheck_softmax(softmax)",
+    "def softmax(Z):\n    Z = validate.softmax(Z)\n"
+    "    E = np.exp(Z - Z.max())  # one global max\n    return E / E.sum(axis=-1, keepdims=True)\n\n\ncheck_softmax(softmax)",
 ]
 
 READ_CHECK_CELLS = """
@@ -318,8 +320,8 @@ def test_check_cells_show_a_clean_result_in_the_browser(lab: Lab, browser, tmp_p
 
     nb = new_notebook(cells=[new_code_cell(src) for src in CHECK_CELLS])
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-    nbformat.write(nb, lab.root / "solved" / "check_cells.ipynb")
-    open_notebook(browser, lab, "solved/check_cells.ipynb")
+    nbformat.write(nb, lab.root / "student" / "check_cells.ipynb")
+    open_notebook(browser, lab, "student/check_cells.ipynb")
     click_menu(browser, "Run", "runmenu:run-all")
     done = "(p => p.every(x => /\\[\\d+\\]/.test(x)))([...document.querySelectorAll(" \
            "'.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')].map(e => e.textContent))"
@@ -327,7 +329,7 @@ def test_check_cells_show_a_clean_result_in_the_browser(lab: Lab, browser, tmp_p
     cells = browser.execute_script(READ_CHECK_CELLS)
     passing, failing = cells[1], cells[2]
     assert "✓" in passing["text"] and "visible checks passed" in passing["text"], passing
-    assert "✗" in failing["text"] and "max" in failing["text"] and "row" in failing["text"], failing  # the global-max hint
+    assert "✗" in failing["text"] and "Subtract each row's own maximum" in failing["text"], failing  # the catalogue's hint
     for frame in ("checks/__init__.py", "running.py", "for wrong in", "Traceback"):
         assert frame not in failing["text"], (frame, failing["text"][:600])
     time.sleep(0.5)
