@@ -69,7 +69,7 @@ def test_two_grade_one_processes_merge_into_one_gradebook(tmp_path: Path, course
     assert float(rows["bob"]["02_losses"]) == POINTS["softmax_cross_entropy"]
     assert rows["ada_lovelace"]["status"] == "ok" and rows["ada_lovelace"]["awaiting_hand_grading"] == "1"
     # which case groups failed, per wrong function (issue 16)
-    assert rows["ada_lovelace"]["failed_groups"] == "" and "softmax: " in rows["bob"]["failed_groups"] and "cross_entropy: main" in rows["bob"]["failed_groups"]
+    assert rows["ada_lovelace"]["failed_groups"] == "" and "softmax: " in rows["bob"]["failed_groups"] and "cross_entropy: float32, main" in rows["bob"]["failed_groups"]
     page = (tmp_path / "course" / "feedback-html" / "bob.html").read_text(encoding="utf-8")
     assert "softmax" in page and "Hint:" in page and "cross_entropy" in page
     assert "all tests passed" not in page.lower() and "def cases" not in page and "autograder/hidden" not in page
