@@ -89,7 +89,10 @@ def _rank(reason: str) -> int:
 
 def summarize(name: str, outcomes: list[Outcome]) -> dict:
     """``passed``, ``reason`` (student-facing text), ``groups`` (one per distinct mistake), ``failed_groups``, ``fraction``."""
-    outcomes = _best_named(name, outcomes) + across_cases(name, outcomes)
+    try:
+        outcomes = _best_named(name, outcomes) + across_cases(name, outcomes)
+    except Exception:  # instructor code on a hostile answer: the per-case reasons stand
+        pass
     found: dict[str, dict] = {}
     for o in outcomes:
         if o.reason is None:
@@ -151,6 +154,14 @@ def _repr(v) -> str:
     return repr(v)[:200]
 
 
+def _fits(name: str, o: Outcome) -> list[str]:
+    """The hints of the catalogued mistakes that answer `o`'s case as the candidate did ([] when its answer cannot be compared)."""
+    try:
+        return compare.agreeing(name, o.case, o.got, o.args_after if o.args_after is not None else o.case.args)
+    except Exception:  # a candidate's answer of a shape no mutant's comparison expects: nothing to name
+        return []
+
+
 def _best_named(name: str, outcomes: list[Outcome]) -> list[Outcome]:
     """Each failure named by the catalogued mistake that answers like the candidate on the most cases, right ones included.
 
@@ -160,7 +171,7 @@ def _best_named(name: str, outcomes: list[Outcome]) -> list[Outcome]:
     answered = [o for o in outcomes if o.got is not None]
     if not any(o.reason for o in answered):
         return outcomes
-    fits = {id(o): compare.agreeing(name, o.case, o.got, o.args_after if o.args_after is not None else o.case.args) for o in answered}
+    fits = {id(o): _fits(name, o) for o in answered}
     candidates = {h for o in answered if o.reason for h in fits[id(o)]}
     if not candidates:
         return outcomes

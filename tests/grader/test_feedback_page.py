@@ -195,3 +195,13 @@ def test_every_listed_mistake_is_named_on_the_grader_page(tmp_path: Path, real_c
         if m.id == "init_params__global_rng" and "seed" not in cell["failed_groups"]:
             problems.append(f"{m.id}: not charged to the seed group ({cell['failed_groups']})")
     assert not problems, "\n".join(problems)
+
+
+def test_a_hostile_answer_never_breaks_the_summary() -> None:
+    """Answers no comparison expects (objects, huge keys, ragged lists) still give a verdict, bounded when shown."""
+    case = hidden.visible_cases("sgd_step")[0]
+    weird = [{"x" * 10_000: object()}, [[1, 2], [3]], None, {"W1": "<script>"}]
+    outcomes = [hidden.Outcome(case, "the output is wrong", got, None) for got in weird]
+    s = hidden.summarize("sgd_step", outcomes)
+    assert not s["passed"] and s["reason"].startswith("the output is wrong")
+    assert all(len(v) <= summary.MAX_SHOWN_CHARS for g in s["groups"] for sh in g["shown"] for v in sh.values())
