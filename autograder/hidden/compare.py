@@ -109,9 +109,9 @@ def _compare_array(name: str, got, want, what: str) -> str | None:
         return f"{what} has shape {g.shape}; expected {w.shape}"
     if w.ndim and g.dtype != w.dtype:
         values = _values(g, w, what) if np.issubdtype(g.dtype, np.number) else "not a number"
-        if values is None:
-            return f"{what} has the right values but dtype {g.dtype} where {w.dtype} was given (keep the input's dtype)"
-        return f"{what} has dtype {g.dtype} where {w.dtype} was given, and {values.removeprefix(what + ' ')}"
+        if values is None:  # the visible checks' words
+            return f"{what} has the right values but dtype {g.dtype}; expected {w.dtype}, the dtype of the input"
+        return f"{what} has dtype {g.dtype}; expected {w.dtype}, the dtype of the input; and it {values.removeprefix(what + ' ')}"
     if not np.issubdtype(g.dtype, np.number):
         return f"{what} has dtype {g.dtype}; expected a float"
     return _values(g, w, what)

@@ -47,7 +47,7 @@ def test_what_was_right_is_said() -> None:
     f32 = next(c for c in hidden.cases("softmax", 0) if c.args[0].dtype == np.float32 and np.abs(c.args[0]).max() < 100)
     want = hidden.reference("softmax")(*f32.args)
     reason = hidden.evaluate("softmax", f32, want.astype(np.float64), want, f32.args)
-    assert reason == "the output has the right values but dtype float64 where float32 was given (keep the input's dtype)"
+    assert reason == "the output has the right values but dtype float64; expected float32, the dtype of the input"  # as the checks say
 
 
 def test_points_split_between_case_groups_when_the_course_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
