@@ -70,22 +70,23 @@ def _compare(name: str, got, want, path: tuple = ()) -> str | None:
         extra = sorted(set(got) - set(want))
         if extra and (name, path) not in CACHES:
             return f"{what} has unexpected key(s) {extra}"
-        wrong = [r for r in (_compare(name, got[key], want[key], path + (key,)) for key in sorted(want)) if r]
-        if len(wrong) > 3:
-            wrong = wrong[:3] + [f"and {len(wrong) - 3} more entries of {what}"]
-        return "; ".join(wrong) or None
+        keys = sorted(want)
+        reasons = [_compare(name, got[key], want[key], path + (key,)) for key in keys]
+        return _what_was_right([_label(name, path + (k,)) for k in keys], reasons, more=f"more entries of {what}")
     return _compare_array(name, got, want, what)
 
 
-def _what_was_right(labels: list[str], reasons: list[str | None]) -> str | None:
-    """'loss is right; dW has wrong values …': every wrong part, and which parts were right."""
+def _what_was_right(labels: list[str], reasons: list[str | None], more: str = "more") -> str | None:
+    """'loss is right; dW has wrong values …': the wrong parts (at most 3 spelled out), and which parts were right."""
     wrong = [r for r in reasons if r]
     if not wrong:
         return None
+    text = "; ".join(wrong[:3]) + (f"; and {len(wrong) - 3} {more}" if len(wrong) > 3 else "")
     right = [label for label, r in zip(labels, reasons) if not r]
     if not right:
-        return "; ".join(wrong)
-    return f"{' and '.join(right)} {'is' if len(right) == 1 else 'are'} right; " + "; ".join(wrong)
+        return text
+    names = right[0] if len(right) == 1 else ", ".join(right[:-1]) + " and " + right[-1]
+    return f"{names} {'is' if len(right) == 1 else 'are'} right; {text}"
 
 
 def kind(x) -> str:

@@ -44,6 +44,10 @@ def test_what_was_right_is_said() -> None:
     want = hidden.reference("softmax_regression_loss")(*case.args)
     reason = hidden.evaluate("softmax_regression_loss", case, (want[0], want[1] * 2), want, case.args)
     assert reason.startswith("loss is right; dW has wrong values") and "output 2" not in reason
+    case = hidden.cases("mlp_backward", 0)[1]
+    want = hidden.reference("mlp_backward")(*case.args)
+    reason = hidden.evaluate("mlp_backward", case, {**want, "W1": want["W1"] * 2}, want, case.args)
+    assert reason.startswith("grads['W2'], grads['b1'] and grads['b2'] are right; grads['W1'] has wrong values"), reason
     f32 = next(c for c in hidden.cases("softmax", 0) if c.args[0].dtype == np.float32 and np.abs(c.args[0]).max() < 100)
     want = hidden.reference("softmax")(*f32.args)
     reason = hidden.evaluate("softmax", f32, want.astype(np.float64), want, f32.args)
