@@ -91,10 +91,12 @@ def notebook_report(course: Course, name: str, mine: StudentNotebook, verdicts: 
             cells[cell.grade_id] = {
                 "kind": cell.kind,
                 "max": cell.points,
-                "points": cell.points if v.passed else 0.0,
+                "points": cell.points * v.score,
                 "passed": v.passed,
                 "reason": v.reason,
                 "hint": hints.get(cell.grade_id),
+                "groups": v.groups,  # issue 16: every distinct mistake; visible probes with input, expected, got
+                "failed_groups": v.failed_groups,
             }
         elif cell.kind == WRITTEN:
             text = written_answer(mine, cell) if mine.usable else None

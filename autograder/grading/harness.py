@@ -41,9 +41,19 @@ class Verdict:
     passed: bool
     reason: str | None = None
     cases: int = 0
+    # feedback (issue 16): every distinct mistake (hidden.summarize), the case groups that failed, the share earned
+    groups: list[dict] = field(default_factory=list)
+    failed_groups: list[str] = field(default_factory=list)
+    fraction: float | None = None
+
+    @property
+    def score(self) -> float:
+        """The share of the points earned: 1 when passed, else the course's split (0 by default)."""
+        return 1.0 if self.passed else float(self.fraction or 0.0)
 
     def to_json(self) -> dict:
-        return {"passed": self.passed, "reason": self.reason, "cases": self.cases}
+        return {"passed": self.passed, "reason": self.reason, "cases": self.cases,
+                "groups": self.groups, "failed_groups": self.failed_groups, "fraction": self.score}
 
 
 @dataclass
@@ -212,12 +222,16 @@ def explain_raise(got: Raised, settings: Settings, memory: int, stage: str | Non
     return f"raised {got.type_name}: {got.message}" if got.message else f"raised {got.type_name}"
 
 
-def judge(name: str, case, record: dict | None, course, settings: Settings, budget: wire.Budget | None = None) -> str | None:
+def judge(name: str, case, record: dict | None, course, settings: Settings, budget: wire.Budget | None = None,
+          seen: dict | None = None) -> str | None:
     """None when the child's answer to `case` is right, else the student-facing reason.
 
     `budget` is shared by every call of one job: what the child sends back is read within it.
+    `seen`, when given, receives the decoded answer (``got``) and the reference's (``want``).
     """
     want = course.reference.call(name, case.args, case.kwargs)
+    if seen is not None:
+        seen["want"] = want
     if record is None:
         return "no answer from the grading process"
     got = _raised(record)
@@ -228,8 +242,12 @@ def judge(name: str, case, record: dict | None, course, settings: Settings, budg
         if got is None:
             got = wire.decode(record.get("got"), folder / "out", budget)
         args_after = wire.decode(record["args_after"], folder / "out", budget) if record.get("args_after") else case.args
+        if seen is not None:
+            seen["args_after"] = tuple(args_after) if isinstance(args_after, (list, tuple)) else None
     except wire.WireError as exc:
         return f"sent back a malformed answer: {untrusted.clean(exc)}"
+    if seen is not None and not isinstance(got, Raised):
+        seen["got"] = got
     if isinstance(want, Raised):
         if isinstance(got, Raised) and got.type_name == want.type_name:
             return None
@@ -301,12 +319,20 @@ def grade_functions(
 
 def judge_function(name: str, cases: list, records: dict[str, dict], course, settings: Settings,
                    budget: wire.Budget | None = None) -> Verdict:
-    """Passed when every case is right; otherwise the first wrong case's reason and what it probes."""
+    """Every case judged; the failures grouped by mistake (`hidden.summarize`), the most likely one first."""
     if not cases:
         return Verdict(name, False, "no hidden cases for this function (instructor: check autograder/hidden/)", 0)
+    outcomes = []
     for i, case in enumerate(cases):
-        reason = judge(name, case, records.get(f"{name}.{i}"), course, settings, budget)
-        if reason is not None:
-            note = getattr(case, "note", "")
-            return Verdict(name, False, f"{reason} (case: {note})" if note else reason, len(cases))
-    return Verdict(name, True, None, len(cases))
+        seen: dict = {}
+        reason = judge(name, case, records.get(f"{name}.{i}"), course, settings, budget, seen)
+        outcomes.append((case, reason, seen))
+    summarize = getattr(course.hidden, "summarize", None)
+    if summarize is None:  # a course's own hidden module without grouping: the first wrong case
+        first = next(((c, r) for c, r, _ in outcomes if r is not None), None)
+        if first is None:
+            return Verdict(name, True, None, len(cases))
+        note = getattr(first[0], "note", "")
+        return Verdict(name, False, f"{first[1]} (case: {note})" if note else first[1], len(cases))
+    summary = summarize(name, [course.hidden.Outcome(c, r, seen.get("got"), seen.get("want"), seen.get("args_after")) for c, r, seen in outcomes])
+    return Verdict(name, summary["passed"], summary["reason"], len(cases), summary["groups"], summary["failed_groups"], summary["fraction"])

@@ -23,6 +23,7 @@ None. Arrays are always positional (so ``args_after`` covers every array).
 from __future__ import annotations
 
 import functools
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -45,9 +46,11 @@ from .base import (
 )
 from .compare import RTOL, evaluate, known_mistake
 from .inputs import rng_for
+from .summary import Outcome, group_of, summarize
 
 __all__ = ["CACHES", "DEPENDS", "EXERCISES", "FUNCTIONS", "NOTEBOOK", "OUTPUTS", "REFERENCE_PKG", "RETURNS", "RTOL", "Case",
-           "arg_names", "cases", "evaluate", "for_reference", "known_mistake", "reference", "reference_pkg", "using"]
+           "Outcome", "arg_names", "cases", "evaluate", "for_reference", "group_of", "known_mistake", "reference", "reference_pkg",
+           "summarize", "using", "visible_cases"]
 
 BUILDERS: dict[str, Callable] = {
     k: v for m in (softmax, losses, softmax_regression, activations, backprop_single, layers, mlp, autograd) for k, v in m.CASES.items()
@@ -56,10 +59,10 @@ BUILDERS: dict[str, Callable] = {
 
 
 def cases(name: str, seed: int) -> list[Case]:
-    """The hidden cases of exercise function `name`: fixed ones, then random probes drawn from `seed`."""
+    """The hidden cases of exercise function `name`: fixed ones, random probes drawn from `seed`, then the visible probes."""
     if name not in BUILDERS:
         raise KeyError(f"no hidden cases for {name!r}; exercise functions: {sorted(FUNCTIONS)}")
-    return list(BUILDERS[name](rng_for(name, seed)))
+    return list(BUILDERS[name](rng_for(name, seed))) + list(visible_cases(name))
 
 
 def for_reference(pkg: Path) -> SimpleNamespace:
@@ -80,6 +83,27 @@ def for_reference(pkg: Path) -> SimpleNamespace:
         return call
 
     api = {k: globals()[k] for k in __all__ if k != "for_reference"}
-    api.update({f.__name__: bound(f) for f in (cases, evaluate, known_mistake, reference, arg_names)}, REFERENCE_PKG=pkg,
-               reference_pkg=lambda: pkg)
+    api.update({f.__name__: bound(f) for f in (cases, evaluate, known_mistake, reference, arg_names, summarize, visible_cases)},
+               REFERENCE_PKG=pkg, reference_pkg=lambda: pkg)
     return SimpleNamespace(**api)
+
+
+def visible_cases(name: str) -> tuple[Case, ...]:
+    """The notebook's visible probes of `name` (``checks.probes``, caches derived with the reference), as cases.
+
+    The student has these inputs and their answers' fingerprints already, so
+    the feedback page may show a failing one's input, expected and returned values.
+    """
+    return _visible_cases(reference_pkg(), name)
+
+
+@functools.cache
+def _visible_cases(pkg: Path, name: str) -> tuple[Case, ...]:
+    from autograder import mutants
+
+    checks = importlib.import_module(f"{mutants.reference_package(pkg)}.checks")
+
+    def call(function: str, *args):
+        return reference(function)(*args)
+
+    return tuple(Case(tuple(p.args), dict(p.kwargs), note=f"visible probe: {p.note}", visible=True) for p in checks.probes(name, call))

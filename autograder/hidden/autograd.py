@@ -111,7 +111,13 @@ def _autograd_mlp_grads(rng) -> list[Case]:
     def case(sizes, m, lam, activation, dtype=np.float64):
         return (*_net(rng, sizes, m, dtype), lam, activation)
 
+    def kink():
+        params, X, Y, lam, activation = case((3, 4, 3), 4, 0.1, "relu")
+        params["b1"][:], X[:2] = 0, 0  # Z1 exactly 0 for two samples: ReLU's derivative there is 0
+        return params, X, Y, lam, activation
+
     return [
+        Case(kink(), note="relu, Z exactly 0 for two samples"),
         Case(case((3, 4, 3), 5, 0.1, "relu"), note="3-4-3, relu, λ = 0.1"),
         Case(case((4, 4, 4, 4), 4, 0.5, "tanh"), note="square layers, tanh, λ = 0.5"),
         Case(case((3, 5, 2), 1, 0.0, "sigmoid"), note="a batch of one, sigmoid, λ = 0"),

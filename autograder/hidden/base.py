@@ -43,11 +43,17 @@ CACHES = {(e.name, path) for e in CONTRACT.CONTRACT for path in e.caches}
 
 @dataclass(frozen=True)
 class Case:
-    """One hidden call: ``fn(*args, **kwargs)``; `note` (student-facing) says what it probes."""
+    """One hidden call: ``fn(*args, **kwargs)``; `note` (student-facing) says what it probes.
+
+    `group` names its points group (default: from its inputs, see `summary.group_of`);
+    `visible` marks a visible probe, whose input and answers the feedback page may show.
+    """
 
     args: tuple
     kwargs: dict = field(default_factory=dict)
     note: str = ""
+    group: str = ""
+    visible: bool = False
 
 
 _REFERENCE: ContextVar[Path] = ContextVar("reference_pkg", default=REFERENCE_PKG)

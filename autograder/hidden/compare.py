@@ -24,7 +24,7 @@ def _label(name: str, path: tuple) -> str:
     head, *rest = path
     parts = OUTPUTS.get(name, ())
     if isinstance(head, int):
-        text = parts[head] if head < len(parts) else f"output {head + 1}"
+        text = parts[head] if head < len(parts) else f"{whole}[{head}]" if name in RETURNS else f"output {head + 1}"
     else:
         text, rest = whole, list(path)
     for key in rest:
@@ -59,11 +59,8 @@ def _compare(name: str, got, want, path: tuple = ()) -> str | None:
         if not isinstance(got, (tuple, list)) or len(got) != len(want):
             parts = ", ".join(OUTPUTS.get(name, ())) or f"{len(want)} values"
             return f"should return a tuple ({parts}); returned {kind(got)}"
-        for i, (g, w) in enumerate(zip(got, want)):
-            reason = _compare(name, g, w, path + (i,))
-            if reason:
-                return reason
-        return None
+        reasons = [_compare(name, g, w, path + (i,)) for i, (g, w) in enumerate(zip(got, want))]
+        return _what_was_right([_label(name, path + (i,)) for i in range(len(want))], reasons)
     if isinstance(want, Mapping):
         if not isinstance(got, Mapping):
             return f"{what} should be a dict; got {kind(got)}"
@@ -73,12 +70,23 @@ def _compare(name: str, got, want, path: tuple = ()) -> str | None:
         extra = sorted(set(got) - set(want))
         if extra and (name, path) not in CACHES:
             return f"{what} has unexpected key(s) {extra}"
-        for key in sorted(want):
-            reason = _compare(name, got[key], want[key], path + (key,))
-            if reason:
-                return reason
-        return None
+        keys = sorted(want)
+        reasons = [_compare(name, got[key], want[key], path + (key,)) for key in keys]
+        return _what_was_right([_label(name, path + (k,)) for k in keys], reasons, more=f"more entries of {what}")
     return _compare_array(name, got, want, what)
+
+
+def _what_was_right(labels: list[str], reasons: list[str | None], more: str = "more") -> str | None:
+    """'loss is right; dW has wrong values …': the wrong parts (at most 3 spelled out), and which parts were right."""
+    wrong = [r for r in reasons if r]
+    if not wrong:
+        return None
+    text = "; ".join(wrong[:3]) + (f"; and {len(wrong) - 3} {more}" if len(wrong) > 3 else "")
+    right = [label for label, r in zip(labels, reasons) if not r]
+    if not right:
+        return text
+    names = right[0] if len(right) == 1 else ", ".join(right[:-1]) + " and " + right[-1]
+    return f"{names} {'is' if len(right) == 1 else 'are'} right; {text}"
 
 
 def kind(x) -> str:
@@ -101,9 +109,17 @@ def _compare_array(name: str, got, want, what: str) -> str | None:
     elif g.shape != w.shape:
         return f"{what} has shape {g.shape}; expected {w.shape}"
     if w.ndim and g.dtype != w.dtype:
-        return f"{what} has dtype {g.dtype}; expected {w.dtype}, the dtype of the input"
+        values = _values(g, w, what) if np.issubdtype(g.dtype, np.number) else "not a number"
+        if values is None:  # the visible checks' words
+            return f"{what} has the right values but dtype {g.dtype}; expected {w.dtype}, the dtype of the input"
+        return f"{what} has dtype {g.dtype}; expected {w.dtype}, the dtype of the input; and it {values.removeprefix(what + ' ')}"
     if not np.issubdtype(g.dtype, np.number):
         return f"{what} has dtype {g.dtype}; expected a float"
+    return _values(g, w, what)
+
+
+def _values(g: np.ndarray, w: np.ndarray, what: str) -> str | None:
+    """None when `g` has `w`'s values within the tolerance of `w`'s dtype, else what is wrong with them."""
     g64, w64 = g.astype(np.float64), w.astype(np.float64)
     wf = np.isfinite(w64)
     gf = np.isfinite(g64)
@@ -205,22 +221,38 @@ def known_mistake(name: str, case: Case, got, args_after: tuple, raised: str | N
     the grading process, on copies of the case; the student's answer is only
     compared, never executed.
     """
-    if name == "init_params":
-        return None  # random draws: the catalogue's variants are told apart by statistics, not by one answer
+    if raised is not None:
+        for mutant in mutants.by_function().get(name, []):
+            theirs = _run_mutant(mutant, case)
+            if isinstance(theirs, Exception) and type(theirs).__name__ == raised:
+                return f"likely: {mutant.hint}"
+        return None
+    found = agreeing(name, case, got, args_after)
+    return found[0] if found else None
+
+
+def agreeing(name: str, case: Case, got, args_after: tuple) -> list[str]:
+    """The hints of every catalogued wrong version that gives `got` on `case` (and changes the same arguments), in catalogue order."""
+    agree = _agree_draws if name == "init_params" else _agree  # random draws: told apart by their statistics
     changed_in_place = _mutated(name, case, args_after) is not None
+    out = []
     for mutant in mutants.by_function().get(name, []):
         args = copy.deepcopy(case.args)
-        try:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
-                theirs = mutant.bind(reference_pkg())(*args, **copy.deepcopy(case.kwargs))
-        except Exception as exc:
-            if raised is not None and type(exc).__name__ == raised:
-                return f"likely: {mutant.hint}"
-            continue
-        if raised is None and _agree(got, theirs) and (_mutated(name, case, args) is not None) == changed_in_place:
-            return mutant.hint
-    return None
+        theirs = _run_mutant(mutant, case, args)
+        if not isinstance(theirs, Exception) and agree(got, theirs) and (_mutated(name, case, args) is not None) == changed_in_place:
+            out.append(mutant.hint)
+    return out
+
+
+def _run_mutant(mutant, case: Case, args: tuple | None = None):
+    """The mutant's answer on a copy of the case (`args`, changed in place by it), or the exception it raised."""
+    args = copy.deepcopy(case.args) if args is None else args
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            return mutant.bind(reference_pkg())(*args, **copy.deepcopy(case.kwargs))
+    except Exception as exc:
+        return exc
 
 
 def _agree(a, b) -> bool:
@@ -237,3 +269,21 @@ def _agree(a, b) -> bool:
         return bool(np.allclose(x.astype(np.float64), y.astype(np.float64), rtol=rtol, atol=rtol * float(np.abs(y).max(initial=0)), equal_nan=True))
     except (TypeError, ValueError):
         return False
+
+
+def _agree_draws(a, b) -> bool:
+    """The same random draw up to the generator's stream: keys, shapes, dtypes, zeros and constants equal, spread alike."""
+    if not (isinstance(a, Mapping) and isinstance(b, Mapping) and set(a) == set(b)):
+        return False
+    for key in b:
+        x, y = np.asarray(a[key]), np.asarray(b[key])
+        if x.shape != y.shape or x.dtype != y.dtype or not np.issubdtype(x.dtype, np.number):
+            return False
+        if np.array_equal(x, y):
+            continue
+        if x.size < 2 or (y == y.flat[0]).all() or (x == x.flat[0]).all():
+            return False
+        tol = max(8 / np.sqrt(x.size), 0.03)
+        if abs(float(x.std()) / float(y.std()) - 1) > tol:
+            return False
+    return True

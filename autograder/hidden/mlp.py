@@ -17,6 +17,9 @@ def _init_params(rng) -> list[Case]:
         Case(([300, 100, 400], "xavier", 1), note="Xavier, sizes [300, 100, 400]"),
         Case(([200, 150], "small", 0), note="'small', sizes [200, 150]"),
         Case(([2, 3],), note="default scheme and seed, one small layer"),
+        Case(([120, 80, 40], "he", 5), note="seed 5", group="seed"),
+        Case(([120, 80, 40], "he", 5), note="seed 5 again", group="seed"),
+        Case(([120, 80, 40], "he", 6), note="seed 6", group="seed"),
     ] + [
         Case(([int(n) for n in rng.integers(100, 300, 3)], str(rng.choice(["he", "xavier", "small"])), int(rng.integers(0, 1000))), note="random sizes")
         for _ in range(2)
@@ -45,7 +48,14 @@ def _mlp_backward(rng) -> list[Case]:
         scores, cache = forward(params, X, activation)
         return normal(rng, scores.shape, 0.5, dtype), cache, params, activation
 
+    def kink(sizes, m):
+        params, X = _mlp_input(rng, sizes, m)
+        params["b1"][:], X[:2] = 0, 0  # two samples with Z1 exactly 0: ReLU's derivative there is 0
+        scores, cache = forward(params, X, "relu")
+        return normal(rng, scores.shape, 0.5), cache, params, "relu"
+
     return [
+        Case(kink((3, 5, 2), 4), note="relu, Z exactly 0 for two samples"),
         Case(case((3, 4, 2), 5, "relu"), note="TestNet 3-4-2, relu"),
         Case(case((4, 4, 4, 4), 4, "tanh"), note="square layers, tanh"),
         Case(case((3, 5, 4, 2), 1, "sigmoid"), note="a batch of one, sigmoid"),
@@ -56,7 +66,19 @@ def _mlp_backward(rng) -> list[Case]:
 
 def _mlp_loss(rng) -> list[Case]:
     case = functools.partial(mlp_loss_args, rng, functools.partial(_mlp_input, rng))
+
+    def kink():
+        params, X, Y, lam, activation = case((3, 4, 3), 4, 0.1, "relu")
+        params["b1"][:], X[:2] = 0, 0  # Z1 exactly 0 for two samples
+        return params, X, Y, lam, activation
+
+    def large():
+        params, X, Y, lam, activation = case((4, 5, 3), 5, 0.1, "relu")
+        return params, X * 1000, Y, lam, activation  # scores of about ±1e3: the loss must not overflow
+
     return [
+        Case(kink(), note="relu, Z exactly 0 for two samples"),
+        Case(large(), note="large scores (inputs ×1000)"),
         Case(case((3, 4, 3), 5, 0.1, "relu"), note="3-4-3, relu, λ = 0.1"),
         Case(case((4, 4, 4, 4), 4, 0.5, "tanh"), note="square layers, tanh, λ = 0.5"),
         Case(case((3, 5, 2), 1, 0.0, "sigmoid"), note="a batch of one, sigmoid, λ = 0"),

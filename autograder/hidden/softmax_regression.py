@@ -22,4 +22,15 @@ def _softmax_regression(rng) -> list[Case]:
     ] + [Case(case(int(rng.integers(2, 7)), int(rng.integers(2, 6)), int(rng.integers(1, 9)), float(rng.uniform(0, 1))), note="random problem") for _ in range(2)]
 
 
-CASES = {"softmax_regression_loss": _softmax_regression, "softmax_regression_loss_loop": _softmax_regression}
+def _softmax_regression_large(rng) -> list[Case]:
+    """The vectorised loss promises stability (it works from the scores): scores of about ±1e3 as well."""
+    def large(dtype):
+        W, X, Y = normal(rng, (4, 3), 1.0), normal(rng, (5, 4), 1000.0), one_hot(rng, 5, 3)
+        Y[0] = np.eye(3)[int(np.argmin(X[0] @ W))]  # a target whose probability underflows to 0
+        return W.astype(dtype), X.astype(dtype), Y.astype(dtype), 0.2
+
+    return _softmax_regression(rng) + [Case(large(np.float64), note="large scores (about ±1e3)"),
+                                       Case(large(np.float32), note="large scores (about ±1e3), float32")]
+
+
+CASES = {"softmax_regression_loss": _softmax_regression_large, "softmax_regression_loss_loop": _softmax_regression}

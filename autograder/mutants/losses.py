@@ -67,6 +67,16 @@ def softmax_cross_entropy__log_of_softmax(Z, Y, m):
     return loss, dZ
 
 
+def softmax_cross_entropy__softmax_twice(Z, Y, m):
+    """Z are scores: log_softmax applies the softmax itself, so softmax(Z) first applies it twice."""
+    from .softmax import softmax
+
+    logS = log_softmax(softmax(Z))
+    loss = -(Y * logS).sum() / Z.dtype.type(m)
+    dZ = (np.exp(logS) - Y) / Z.dtype.type(m)
+    return loss, dZ
+
+
 def softmax_cross_entropy__dz_no_mean(Z, Y, m):
     """The gradient of a mean carries the same 1/m: dZ = (softmax(Z) - Y) / m."""
     logS = log_softmax(Z)

@@ -55,6 +55,21 @@ def init_params__random_biases(scheme, n_in, n_out, rng, params, l):
     params[f"b{l}"] = std * rng.standard_normal(n_out)
 
 
+def init_params__global_rng(scheme, n_in, n_out, rng, params, l):
+    """Draw from np.random.default_rng(seed), not the global np.random: the same seed must give the same arrays."""
+    std = {"he": np.sqrt(2 / n_in), "xavier": np.sqrt(2 / (n_in + n_out)), "small": 0.01}[scheme]
+    params[f"W{l}"] = std * np.random.standard_normal((n_in, n_out))
+    params[f"b{l}"] = np.zeros(n_out)
+
+
+def init_params__seed_ignored(scheme, n_in, n_out, rng, params, l):
+    """Seed the generator with the `seed` argument: a fixed seed gives every call the same weights."""
+    rng = np.random.default_rng(0) if l == 1 else rng
+    std = {"he": np.sqrt(2 / n_in), "xavier": np.sqrt(2 / (n_in + n_out)), "small": 0.01}[scheme]
+    params[f"W{l}"] = std * rng.standard_normal((n_in, n_out))
+    params[f"b{l}"] = np.zeros(n_out)
+
+
 def mlp_forward__activation_on_scores(params, X, activation, L):
     """The last layer is linear: its Z are the scores; the activation belongs to the hidden layers only."""
     cache = {"A0": X}
@@ -124,6 +139,18 @@ def mlp_backward__always_relu(dscores, cache, params, activation, L):
         dA_prev, grads[f"W{l}"], grads[f"b{l}"] = dense_backward(dZ, cache[f"A{l - 1}"], params[f"W{l}"])
         if l > 1:
             dZ = activation_backward(dA_prev, cache[f"Z{l - 1}"], "relu")
+    return grads
+
+
+def mlp_backward__relu_at_zero(dscores, cache, params, activation, L):
+    """ReLU's derivative at exactly 0 is taken as 0 (the course's convention): use Z > 0, not Z >= 0."""
+    grads = {}
+    dZ = dscores
+    for l in range(L, 0, -1):
+        dA_prev, grads[f"W{l}"], grads[f"b{l}"] = dense_backward(dZ, cache[f"A{l - 1}"], params[f"W{l}"])
+        if l > 1:
+            Z = cache[f"Z{l - 1}"]
+            dZ = dA_prev * (Z >= 0).astype(Z.dtype) if activation == "relu" else activation_backward(dA_prev, Z, activation)
     return grads
 
 
@@ -200,6 +227,13 @@ def sgd_step__in_place(params, grads, lr):
     """Updating the arrays in place changes the caller's params (and every alias of them): return new arrays."""
     for k, p in params.items():
         p -= p.dtype.type(lr) * grads[k]
+    return params
+
+
+def sgd_step__reassigns_entries(params, grads, lr):
+    """Assigning params[k] = … rebinds the entries of the caller's own dict: build and return a new dict, leave params as it was."""
+    for k in params:
+        params[k] = params[k] - params[k].dtype.type(lr) * grads[k]
     return params
 
 

@@ -140,3 +140,35 @@ def softmax_regression_loss_loop__no_lambda_in_grad(W, X, Y, lam, m):
     loss = loss / m + l2_penalty(W, lam)
     dW = dW / m
     return loss, dW
+
+
+def softmax_regression_loss__no_max_shift(W, X, Y, lam):
+    """exp of large scores overflows to inf and inf/inf is NaN: subtract each row's max score first (or use softmax_cross_entropy)."""
+    m = X.shape[0]
+    F = X @ W
+    E = np.exp(F)
+    S = E / E.sum(axis=1, keepdims=True)
+    loss = -(Y * np.log(S)).sum() / W.dtype.type(m) + l2_penalty(W, lam)
+    dW = X.T @ ((S - Y) / W.dtype.type(m)) + W.dtype.type(lam) * W
+    return loss, dW
+
+
+def softmax_regression_loss__log_of_softmax(W, X, Y, lam):
+    """-log(softmax) is inf where the target's probability underflows to 0: use log-softmax (log-sum-exp) for the loss."""
+    from .softmax import softmax
+
+    m = X.shape[0]
+    S = softmax(X @ W)
+    loss = -np.log(S[np.arange(m), Y.argmax(axis=1)]).sum() / W.dtype.type(m) + l2_penalty(W, lam)
+    dW = X.T @ ((S - Y) / W.dtype.type(m)) + W.dtype.type(lam) * W
+    return loss, dW
+
+
+def softmax_regression_loss__softmax_twice(W, X, Y, lam):
+    """softmax_cross_entropy takes the scores X W and applies softmax itself: passing probabilities applies it twice."""
+    from .softmax import softmax
+
+    data_loss, dF = softmax_cross_entropy(softmax(X @ W), Y)
+    loss = data_loss + l2_penalty(W, lam)
+    dW = X.T @ dF + W.dtype.type(lam) * W
+    return loss, dW

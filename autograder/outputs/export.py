@@ -3,7 +3,8 @@
 Reading the gradebook (not the result files) means a score changed in the
 formgrader, manual or overridden, is what the CSV shows. Columns: student,
 status, one total per notebook, automatic and hand-graded totals (with
-their maxima), how many written answers still await a grader, total.
+their maxima), how many written answers still await a grader, total, and which case
+groups each wrong function failed (``failed_groups``, from the result files).
 ``export_as`` writes the same rows in Canvas's or Moodle's import layout
 (`autograder/outputs/lms_export.py`). Every cell is neutralised against
 spreadsheet formula injection.
@@ -34,7 +35,7 @@ def table(course: Course, root: Path) -> list[dict]:
                 submission = gb.find_submission(ASSIGNMENT, student)
             except Exception:
                 continue
-            row: dict = {"student": student, "status": _status(paths, student)}
+            row: dict = {"student": student, "status": _status(paths, student), "failed_groups": _failed_groups(paths, student)}
             auto = auto_max = manual = manual_max = 0.0
             waiting = 0
             for nb in submission.notebooks:
@@ -70,10 +71,21 @@ def _status(paths: CourseDir, student: str) -> str:
         return "not graded"
 
 
+def _failed_groups(paths: CourseDir, student: str) -> str:
+    """Which case groups each wrong function failed ("softmax: large inputs, float32; …"), from the result file."""
+    try:
+        result = json.loads((paths.results / f"{student}.json").read_text(encoding="utf-8"))
+        cells = [(gid, c) for nb in result["notebooks"].values() for gid, c in nb["cells"].items()]
+    except (OSError, ValueError, KeyError, AttributeError):
+        return ""
+    return "; ".join(f"{gid}: {', '.join(map(str, c['failed_groups']))}" for gid, c in cells
+                     if isinstance(c, dict) and not c.get("passed", True) and c.get("failed_groups"))
+
+
 def export(course: Course, root: Path, out: Path | None = None) -> Path:
     rows = table(course, root)
     out = out or CourseDir(root).root / "grades.csv"
-    columns = ["student", "status", *course.notebooks, "auto", "auto_max", "manual", "manual_max", "awaiting_hand_grading", "total"]
+    columns = ["student", "status", *course.notebooks, "auto", "auto_max", "manual", "manual_max", "awaiting_hand_grading", "total", "failed_groups"]
     with open(out, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()

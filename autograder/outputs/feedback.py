@@ -1,7 +1,9 @@
 """One HTML page per student: each graded function or answer, why it failed, and the hint.
 
-Reasons come from ``hidden.evaluate`` (short, student-facing, never test
-code); hints are the stubs' own ``# hint:`` lines. Hand-graded answers show
+Reasons come from ``hidden.summarize`` (every distinct mistake, the most
+likely first; short, student-facing, never test code); a failing visible
+probe (one the student's notebook has) shows its input, the expected and the
+returned values, a hidden case never does. Hints are the stubs' own ``# hint:`` lines. Hand-graded answers show
 their formgrader score once given. Everything student-controlled is escaped.
 Optionally also nbgrader's own ``generate_feedback`` (annotated notebooks).
 """
@@ -21,7 +23,7 @@ from autograder.layout import CourseDir
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}th,td{border:1px solid #ccc;padding:.35rem .5rem;vertical-align:top;text-align:left}
-th{background:#f3f3f3}.ok{color:#176f2c}.bad{color:#a11}.wait{color:#8a6d00}small{color:#555}code{background:#f6f6f6;padding:0 .2rem}
+th{background:#f3f3f3}pre{margin:0;white-space:pre-wrap;font-size:.85em}.ok{color:#176f2c}.bad{color:#a11}.wait{color:#8a6d00}small{color:#555}code{background:#f6f6f6;padding:0 .2rem}
 """
 
 
@@ -84,10 +86,30 @@ def _row(nb: str, gid: str, cell: dict, manual: dict) -> str:
     pts = f"{cell['points']:g} / {cell['max']:g}"
     if cell.get("passed"):
         return f"<tr><td><code>{_e(gid)}</code></td><td>{pts}</td><td class='ok'>✓ correct on the grader's cases</td></tr>"
-    body = f"✗ {_e(cell.get('reason') or 'wrong')}"
+    body = _reason(cell.get("reason") or "wrong") + _shown(cell.get("groups") or [])
     if cell.get("hint"):
         body += f"<br><small>Hint: {_e(cell['hint'])}</small>"
     return f"<tr><td><code>{_e(gid)}</code></td><td>{pts}</td><td class='bad'>{body}</td></tr>"
+
+
+MAX_SHOWN = 3  # visible probes shown per function
+
+
+def _reason(text: str) -> str:
+    """The first line (the most likely mistake) in bold; every other mistake on its own line."""
+    first, *rest = str(text).splitlines() or [""]
+    return f"✗ <b>{_e(first)}</b>" + "".join(f"<br>{_e(line)}" for line in rest)
+
+
+def _shown(groups: list) -> str:
+    """For failing visible probes only (the student has them): the probe's input, expected and returned values."""
+    items = [s for g in groups if isinstance(g, dict) for s in g.get("shown") or [] if isinstance(s, dict)][:MAX_SHOWN]
+    out = []
+    for s in items:
+        rows = "".join(f"<tr><th>{label}</th><td><pre>{_e(s.get(key, ''))}</pre></td></tr>"
+                       for label, key in (("input", "input"), ("expected", "expected"), ("your answer", "got")))
+        out.append(f"<details><summary>{_e(s.get('probe', 'visible probe'))}: compare</summary><table>{rows}</table></details>")
+    return "".join(out)
 
 
 def write_all(course: Course, root: Path, nbgrader_html: bool = False) -> list[Path]:

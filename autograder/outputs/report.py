@@ -25,12 +25,13 @@ def load_results(root: Path) -> list[dict]:
 
 def _gist(reason: str | None) -> str:
     """A reason without its numbers and case, so equal mistakes group together."""
-    text = re.sub(r"\(case:.*\)$", "", reason or "").strip()
+    first = (reason or "").split("\n", 1)[0]  # the most likely mistake
+    text = re.sub(r"\(cases?:.*\)$", "", first).strip()
     return re.sub(r"-?\d[\d.e+-]*", "#", text)[:120]
 
 
 def most_failed(results: list[dict]) -> list[dict]:
-    graded, failed, why = Counter(), Counter(), defaultdict(Counter)
+    graded, failed, why, groups = Counter(), Counter(), defaultdict(Counter), defaultdict(Counter)
     notebook = {}
     for r in results:
         for nb_name, nb in r["notebooks"].items():
@@ -42,10 +43,12 @@ def most_failed(results: list[dict]) -> list[dict]:
                 if not cell.get("passed"):
                     failed[gid] += 1
                     why[gid][_gist(cell.get("reason"))] += 1
+                    groups[gid].update(str(g) for g in cell.get("failed_groups") or [])
     rows = []
     for gid, n in sorted(failed.items(), key=lambda kv: (-kv[1], kv[0])):
         reason, count = why[gid].most_common(1)[0]
-        rows.append({"item": gid, "notebook": notebook[gid], "failed": n, "graded": graded[gid], "most_common_reason": reason, "with_that_reason": count})
+        rows.append({"item": gid, "notebook": notebook[gid], "failed": n, "graded": graded[gid], "most_common_reason": reason, "with_that_reason": count,
+                     "failed_groups": ", ".join(f"{g} ({n})" for g, n in groups[gid].most_common())})
     return rows
 
 
@@ -85,7 +88,7 @@ def write(course: Course, root: Path) -> Path:
     plot(course, results, paths.reports / "summary.png")
     rows = most_failed(results)
     with open(paths.reports / "most_failed.csv", "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=["item", "notebook", "failed", "graded", "most_common_reason", "with_that_reason"])
+        writer = csv.DictWriter(f, fieldnames=["item", "notebook", "failed", "graded", "most_common_reason", "with_that_reason", "failed_groups"])
         writer.writeheader()
         writer.writerows(rows)
     isolation = Counter(r.get("isolation", "?") for r in results)
@@ -99,8 +102,9 @@ def write(course: Course, root: Path) -> Path:
         "<p>Status: " + ", ".join(f"{e(k)}: {v}" for k, v in sorted(status.items())) + "</p>",
         "<h2>Isolation</h2><ul>" + "".join(f"<li>{v} graded with {e(sandbox.describe(k)) if k in sandbox.DESCRIPTIONS else e(k)}</li>" for k, v in isolation.items()) + "</ul>",
         "<h2>Scores</h2><img src='summary.png' alt='score distribution per notebook'>",
-        "<h2>Most-failed items</h2><table><tr><th>item</th><th>notebook</th><th>failed</th><th>most common reason</th></tr>",
-        *(f"<tr><td>{e(r['item'])}</td><td>{e(r['notebook'])}</td><td>{r['failed']} / {r['graded']}</td><td>{e(r['most_common_reason'])} ({r['with_that_reason']})</td></tr>" for r in rows),
+        "<h2>Most-failed items</h2><table><tr><th>item</th><th>notebook</th><th>failed</th><th>most common reason</th><th>failed case groups</th></tr>",
+        *(f"<tr><td>{e(r['item'])}</td><td>{e(r['notebook'])}</td><td>{r['failed']} / {r['graded']}</td><td>{e(r['most_common_reason'])} ({r['with_that_reason']})</td>"
+          f"<td>{e(r['failed_groups'])}</td></tr>" for r in rows),
         "</table>",
         "<h2>Conflicts from collect (decide by hand)</h2><ul>",
         *(f"<li>{e(c)}</li>" for c in _conflicts(paths.root)),

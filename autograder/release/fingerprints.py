@@ -25,6 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
+
 from autograder import hidden, mutants
 from autograder.release.student_copy import FINGERPRINTS as FILENAME
 
@@ -66,10 +68,29 @@ class Recorder:
 
 
 def _fingerprint(checks: ModuleType, fn, probe, depends: list[str], recorder: Recorder, stats: bool) -> dict:
+    np.random.seed(0)  # a catalogued mistake may draw from the global generator: the same fingerprint every release
     with checks.substituted(fn, depends, recorder.replacement):
         out, after = checks.run(fn, probe)
     changed = None if isinstance(out, checks.Raised) else checks.changed_argument(fn, probe, after)
     return dict(checks.summarize(out, stats), changed=changed)
+
+
+def chain(name: str) -> list[str]:
+    """Every exercise function `name` reaches through the contract's dependencies: a check substitutes them all, as the grader does."""
+    seen: set[str] = set()
+    todo = list(hidden.DEPENDS.get(name, []))
+    while todo:
+        dep = todo.pop()
+        if dep not in seen and dep != name:
+            seen.add(dep)
+            todo.extend(hidden.DEPENDS.get(dep, []))
+    return sorted(seen & hidden.FUNCTIONS.keys())
+
+
+def _seeding(checks: ModuleType, fn, probe) -> str | None:
+    """What a random function's seeding gets wrong (``checks.properties.reproducible``), so a check can name it."""
+    np.random.seed(0)
+    return checks.properties.reproducible(fn, probe)
 
 
 def build(reference_pkg: Path = mutants.REFERENCE_PKG) -> dict:
@@ -78,7 +99,7 @@ def build(reference_pkg: Path = mutants.REFERENCE_PKG) -> dict:
     catalogue = mutants.by_function()
     functions = {}
     for name, module in hidden.FUNCTIONS.items():
-        depends = hidden.DEPENDS.get(name, [])
+        depends = chain(name)
         stats = name in checks.STATS
         recorder = Recorder(checks, reference_pkg)
         items = checks.probes(name, recorder.call)
@@ -91,7 +112,8 @@ def build(reference_pkg: Path = mutants.REFERENCE_PKG) -> dict:
             "probes": checks.probe_digest(name, items),
             "reference": [_fingerprint(checks, reference, p, depends, recorder, stats) for p in items],
             "mutants": [
-                {"id": m.id, "hint": m.hint, "outputs": [_fingerprint(checks, m.bind(reference_pkg), p, depends, recorder, stats) for p in items]}
+                {"id": m.id, "hint": m.hint, "outputs": [_fingerprint(checks, m.bind(reference_pkg), p, depends, recorder, stats) for p in items],
+                 **({"seeding": _seeding(checks, m.bind(reference_pkg), items[0])} if stats else {})}
                 for m in catalogue.get(name, [])
             ],
             "replay": recorder.records,

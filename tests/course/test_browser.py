@@ -293,3 +293,45 @@ def test_nbgrader_validate_in_the_browser(lab: Lab, browser, tmp_path: Path) -> 
     assert "validation-success" in result["classes"], result
     assert "Success! Your notebook passes all the tests." in result["text"]
     print(f"\nValidate: untouched release {failed_in:.1f} s (failed as it should), solved copy {passed_in:.1f} s (passed)")
+
+
+CHECK_CELLS = [  # in the untouched release (its fingerprints name the mistakes), as a student would write softmax
+    "import numpy as np\n\nfrom backproplab import validate\nfrom backproplab.checks import check_softmax",
+    "def softmax(Z):\n    Z = validate.softmax(Z)  # the stub's line\n"
+    "    E = np.exp(Z - Z.max(axis=-1, keepdims=True))\n    return E / E.sum(axis=-1, keepdims=True)\n\n\ncheck_softmax(softmax)",
+    "def softmax(Z):\n    Z = validate.softmax(Z)\n"
+    "    E = np.exp(Z - Z.max())  # one global max\n    return E / E.sum(axis=-1, keepdims=True)\n\n\ncheck_softmax(softmax)",
+]
+
+READ_CHECK_CELLS = """
+const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+return [...panel.querySelectorAll('.jp-Notebook .jp-CodeCell')].map(c => ({
+  prompt: (c.querySelector('.jp-InputArea-prompt') || {}).textContent || '',
+  text: [...c.querySelectorAll('.jp-OutputArea-output')].map(o => o.textContent).join('\\n'),
+  html: [...c.querySelectorAll('.jp-OutputArea-output')].map(o => o.innerHTML).join('\\n'),
+}));
+"""
+
+
+def test_check_cells_show_a_clean_result_in_the_browser(lab: Lab, browser, tmp_path: Path) -> None:
+    """A passing and a failing check cell, as a student sees them: a green ✓ line, a red ✗ block with the mistake, no checker frames."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[new_code_cell(src) for src in CHECK_CELLS])
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    nbformat.write(nb, lab.root / "student" / "check_cells.ipynb")
+    open_notebook(browser, lab, "student/check_cells.ipynb")
+    click_menu(browser, "Run", "runmenu:run-all")
+    done = "(p => p.every(x => /\\[\\d+\\]/.test(x)))([...document.querySelectorAll(" \
+           "'.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')].map(e => e.textContent))"
+    wait_for(browser, done, 120, "every check cell to have run")
+    cells = browser.execute_script(READ_CHECK_CELLS)
+    passing, failing = cells[1], cells[2]
+    assert "✓" in passing["text"] and "visible checks passed" in passing["text"], passing
+    assert "✗" in failing["text"] and "Subtract each row's own maximum" in failing["text"], failing  # the catalogue's hint
+    for frame in ("checks/__init__.py", "running.py", "for wrong in", "Traceback"):
+        assert frame not in failing["text"], (frame, failing["text"][:600])
+    time.sleep(0.5)
+    shot = screenshot(browser, tmp_path, "browser_check_cells.png")
+    print(f"\npassing cell: {passing['text'].strip()!r}\nfailing cell: {failing['text'].strip()[:300]!r}\nscreenshot {shot}")

@@ -68,11 +68,14 @@ def test_two_grade_one_processes_merge_into_one_gradebook(tmp_path: Path, course
     assert float(rows["bob"]["auto"]) == full_marks() - POINTS["softmax"] - POINTS["cross_entropy"]
     assert float(rows["bob"]["02_losses"]) == POINTS["softmax_cross_entropy"]
     assert rows["ada_lovelace"]["status"] == "ok" and rows["ada_lovelace"]["awaiting_hand_grading"] == "1"
+    # which case groups failed, per wrong function (issue 16)
+    assert rows["ada_lovelace"]["failed_groups"] == "" and "softmax: " in rows["bob"]["failed_groups"] and "cross_entropy: float32, main" in rows["bob"]["failed_groups"]
     page = (tmp_path / "course" / "feedback-html" / "bob.html").read_text(encoding="utf-8")
     assert "softmax" in page and "Hint:" in page and "cross_entropy" in page
     assert "all tests passed" not in page.lower() and "def cases" not in page and "autograder/hidden" not in page
     assert (tmp_path / "course" / "reports" / "summary.png").stat().st_size > 1000
-    assert "softmax" in (tmp_path / "course" / "reports" / "most_failed.csv").read_text()
+    most_failed = {r["item"]: r for r in csv.DictReader(open(tmp_path / "course" / "reports" / "most_failed.csv", encoding="utf-8"))}
+    assert "softmax" in most_failed and "large inputs (1)" in most_failed["softmax"]["failed_groups"]
     log = (tmp_path / "course" / "grading.log").read_text()
     assert "seed=" in log and "isolation=" in log
     notebooks = sorted(p.name for p in (tmp_path / "course" / "autograded" / "bob" / "backproplab").glob("*.ipynb"))

@@ -49,8 +49,15 @@ def _mlp_backward(rng, call):
         scores, cache = call("mlp_forward", params, X, activation)
         return grid(rng, scores.shape, 0.25, dtype), cache, params, activation
 
+    def kink(sizes, m):
+        params, X = _mlp(rng, sizes, m)
+        params["b1"][:], X[0] = 0, 0  # the first sample's Z1 is exactly 0: ReLU's derivative there is 0
+        scores, cache = call("mlp_forward", params, X, "relu")
+        return grid(rng, scores.shape, 0.25), cache, params, "relu"
+
     return [Probe(case(s, m, a), note=note) for s, m, a, note in MLP_NETS] + [
-        Probe(case((3, 4, 2), 2, "relu", np.float32), note="float32, relu")
+        Probe(case((3, 4, 2), 2, "relu", np.float32), note="float32, relu"),
+        Probe(kink((3, 4, 2), 3), note="relu, Z exactly 0 for one sample"),
     ]
 
 

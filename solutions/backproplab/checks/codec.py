@@ -79,7 +79,7 @@ def _digest(value, h) -> None:
             q = np.round(mant * 2.0**bits)
             edge = np.abs(q) == 2.0**bits
             q, expo = np.where(edge, q / 2, q), np.where(edge, expo + 1, expo)
-            h.update(f"a{a.shape}".encode())
+            h.update(f"a{bits}{a.shape}".encode())  # float32 and float64 calls answer in their own dtype
             h.update(q.astype(np.int64).tobytes() + expo.astype(np.int64).tobytes() + np.where(finite, 0, np.sign(x) + 2).astype(np.int8).tobytes())
             return
         h.update(f"b{a.dtype.str}{a.shape}".encode() + a.tobytes())

@@ -33,12 +33,23 @@ def quiet():
 def substituted(fn: Callable, depends: list[str], replacement: Callable[[str, Callable], Callable]):
     """While active, the exercise functions `depends` that `fn` can reach by name are ``replacement(name, original)``.
 
-    Covers the names in `fn`'s module and module-level dicts of functions (such as a
-    table of activations); everything is restored afterwards.
+    Covers the names in `fn`'s module and in the modules of `depends` (so a
+    dependency's own calls down the chain are replaced too), and module-level
+    dicts of functions there (such as a table of activations); everything is
+    restored afterwards.
     """
-    namespace = getattr(fn, "__globals__", None)
+    namespaces = [getattr(fn, "__globals__", None)]
+    for name in depends:
+        try:
+            namespaces.append(vars(importlib.import_module(f"{PACKAGE}.{BY_NAME[name].module}")))
+        except Exception:  # a module that does not import (a student's syntax error) is simply not patched
+            continue
     undo: list[tuple[dict, str, object]] = []
-    if namespace is not None:
+    seen: set[int] = set()
+    for namespace in namespaces:
+        if namespace is None or id(namespace) in seen:
+            continue
+        seen.add(id(namespace))
         for name in depends:
             original = namespace.get(name)
             if callable(original):
@@ -48,18 +59,28 @@ def substituted(fn: Callable, depends: list[str], replacement: Callable[[str, Ca
             for k, v in list(table.items()):
                 if callable(v) and getattr(v, "__name__", None) in depends:
                     undo.append((table, k, v))
+    names = {id(ns) for ns in namespaces if ns is not None}
     try:
         for where, k, original in undo:
-            where[k] = replacement(getattr(original, "__name__", k) if where is not namespace else k, original)
+            where[k] = replacement(k if id(where) in names else getattr(original, "__name__", k), original)
         yield
     finally:
         for where, k, original in reversed(undo):
             where[k] = original
 
 
+class After(tuple):
+    """The arguments after a call, with each dict argument's entries as they were before it (``entries``)."""
+
+    entries: dict[int, dict]
+
+
 def run(fn: Callable, probe: Probe):
     """Call `fn` on copies of the probe's arguments: (answer or Raised, arguments after the call)."""
     args, kwargs = copy.deepcopy(probe.args), copy.deepcopy(probe.kwargs)
+    entries = {i: dict(a) for i, a in enumerate(args) if isinstance(a, dict)}
+    args = After(args)
+    args.entries = entries
     try:
         with quiet(), time_limit():
             out = fn(*args, **kwargs)
@@ -71,13 +92,18 @@ def run(fn: Callable, probe: Probe):
 
 
 def changed_argument(fn: Callable, probe: Probe, after: tuple) -> str | None:
-    """Name of the first argument `fn` modified in place, if any."""
+    """Name of the first argument `fn` modified in place, if any ("params (its entries reassigned)" for a dict
+    whose arrays are untouched but whose entries were replaced)."""
     for i, (before, now) in enumerate(zip(probe.args, after)):
         if not same(before, now):
             try:
-                return list(inspect.signature(fn).parameters)[i]
+                name = list(inspect.signature(fn).parameters)[i]
             except (TypeError, ValueError, IndexError):
-                return f"number {i + 1}"
+                name = f"number {i + 1}"
+            old = getattr(after, "entries", {}).get(i)
+            if old is not None and same(before, old) and isinstance(now, Mapping) and any(now.get(k) is not v for k, v in old.items()):
+                return f"{name} (its entries reassigned)"
+            return name
     return None
 
 

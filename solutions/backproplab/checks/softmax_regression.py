@@ -25,7 +25,14 @@ def _softmax_regression(rng):
     ]
 
 
-PROBES = {"softmax_regression_loss": _softmax_regression, "softmax_regression_loss_loop": _softmax_regression}
+def _softmax_regression_large(rng):
+    """The vectorised loss promises stability: scores of about ±1e3, one target the row's smallest score."""
+    W, X, Y, lam = grid(rng, (3, 3), 0.5), grid(rng, (4, 3), 1.0) * 1000, one_hot(rng, 4, 3), 0.25
+    Y[0] = np.eye(3)[int(np.argmin(X[0] @ W))]
+    return [*_softmax_regression(rng), Probe((W, X, Y, lam), note="large scores (about ±1e3), a target far below its row's max")]
+
+
+PROBES = {"softmax_regression_loss": _softmax_regression_large, "softmax_regression_loss_loop": _softmax_regression}
 
 PROPERTIES = {
     "softmax_regression_loss": [tuple_of(2, "loss, dW"), finite, loss_grad_check(0, "W")],
