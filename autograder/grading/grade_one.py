@@ -133,7 +133,7 @@ def grade_one(
     settings.isolation = isolation
     student = student_id(student or submission.name) or "student"
     result = _empty_result(student, submission, seed, isolation)
-    start = time.monotonic()
+    start, own = time.monotonic(), time.process_time()
     with tempfile.TemporaryDirectory(prefix=f"grade-{student}-", dir=workdir) as tmp:
         tmp = Path(tmp)
         try:
@@ -146,7 +146,7 @@ def grade_one(
             nb_files, package = locate(unpacked.files, unpacked.root, course.exercise_modules())
             reason = None if (nb_files or package) else "ungradable: no notebooks and no backproplab/ package in the archive"
         if reason:
-            return _finish(result, course, {}, {}, reason, start)
+            return _finish(result, course, {}, {}, reason, start, settings, own)
         pkg, pkg_issues = student_package(package, course)
         result["issues"] += pkg_issues
         chosen, renamed, leftover = match_notebooks(nb_files, course.notebooks)
@@ -176,7 +176,7 @@ def grade_one(
                     result["log"] += done.log
                     result["issues"] += [f"notebook {n}: {why}" for n, why in done.problems.items()]
                     result["timings"]["nbgrader"] = seconds
-        return _finish(result, course, mine, verdicts, None, start)
+        return _finish(result, course, mine, verdicts, None, start, settings, own)
 
 
 def _autograde(course: Course, mine: dict, chosen: dict, pkg: harness.StudentPackage, settings: harness.Settings, tmp: Path):
@@ -202,7 +202,8 @@ def cleared(path: Path) -> dict | None:
     return sanitize.clean_notebook(nb)
 
 
-def _finish(result: dict, course: Course, mine: dict, verdicts: dict, reason: str | None, start: float) -> dict:
+def _finish(result: dict, course: Course, mine: dict, verdicts: dict, reason: str | None, start: float,
+            settings: harness.Settings, own: float) -> dict:
     notes = [line[len(harness.NOTE):] for line in result["log"] if line.startswith(harness.NOTE)]
     result["issues"] += [n for n in dict.fromkeys(notes) if n not in result["issues"]]
     result["issues"] = [clean(issue) for issue in result["issues"]]  # they quote file names from the zip
@@ -216,6 +217,8 @@ def _finish(result: dict, course: Course, mine: dict, verdicts: dict, reason: st
     elif problems or any("is missing" in i or "no backproplab" in i for i in result["issues"]):
         result["status"] = "partial: " + "; ".join(problems + [i for i in result["issues"] if "missing" in i or "no backproplab" in i])
     result["timings"]["total"] = round(time.monotonic() - start, 2)
+    # CPU seconds: each sandboxed job's whole tree, and this process (reference answers, verdicts, reading records)
+    result["timings"]["cpu"] = dict(settings.cpu, grader=round(time.process_time() - own, 3))
     result["log"].append(f"{result['student']}: status={result['status']} total={result['timings']['total']} s")
     return result
 

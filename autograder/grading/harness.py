@@ -57,6 +57,7 @@ class Settings:
     isolation: str | None = None
     timeouts: int = 0  # children of this submission stopped by the wall-clock limit so far
     hanging: set[str] = field(default_factory=set)  # modules whose import ran into the wall-clock limit
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per sandboxed job (whole tree), for the profile
 
 
 @dataclass
@@ -151,7 +152,8 @@ def run_with_retries(folder: Path, items: list[Item], settings: Settings, prepar
         prepare(here, {i.ident for i in remaining})
         outcome = run_child(here, settings)
         settings.timeouts += outcome.timed_out
-        log.append(f"{here.name}: {len(remaining)} items, {outcome.seconds:.2f} s, {outcome.describe()}")
+        settings.cpu[folder.name] = round(settings.cpu.get(folder.name, 0.0) + outcome.cpu, 3)
+        log.append(f"{here.name}: {len(remaining)} items, {outcome.seconds:.2f} s, {outcome.cpu:.2f} CPU-s, {outcome.describe()}")
         if outcome.extra.get("leftover"):
             log.append(NOTE_LEFTOVER)
         for item in list(remaining):

@@ -86,6 +86,7 @@ def autograde(course: Course, notebooks: dict[str, Path], package: Path, workdir
     for name, path in notebooks.items():
         done, outcome = _run(workdir / f"nbgrader-{name}", course, {name: path}, package, settings)
         result.seconds += outcome.seconds
+        settings.cpu[f"nbgrader-{name}"] = round(settings.cpu.get(f"nbgrader-{name}", 0.0) + outcome.cpu, 3)
         result.log.append(f"nbgrader autograde {name}: {outcome.seconds:.1f} s, {outcome.describe()}")
         if outcome.extra.get("leftover"):
             result.log.append(harness.NOTE_LEFTOVER)

@@ -36,6 +36,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,12 @@ class Outcome:
     stderr: str = ""
     isolation: str = NAMESPACE
     extra: dict = field(default_factory=dict)
+    cpu: float = 0.0  # CPU seconds of the whole tree (user + system, every process its init or subreaper reaped)
+
+    @property
+    def outside(self) -> bool:
+        """Killed by a signal nobody inside sent: the supervised process itself died of it (the command's death is 128 + n)."""
+        return self.returncode is not None and self.returncode < 0 and not self.timed_out
 
     @property
     def signal(self) -> int | None:
@@ -311,19 +318,21 @@ def _supervise(cmd, *, env, cwd, stdout: Path, stderr: Path, wall: float, isolat
     start = time.monotonic()
     with open(stdout, "wb") as out, open(stderr, "wb") as err:
         proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True)
-        timed_out = False
-        try:
-            proc.wait(timeout=wall)
-        except subprocess.TimeoutExpired:
-            timed_out = True
+        reaped: dict = {}
+        # wait4 (not Popen.wait) so the tree's CPU time comes back with the exit status
+        waiter = threading.Thread(target=lambda: reaped.update(r=os.wait4(proc.pid, 0)), daemon=True)
+        waiter.start()
+        waiter.join(wall)
+        timed_out = waiter.is_alive()
+        if timed_out:
             _kill_group(proc, signal.SIGTERM)
-            try:
-                proc.wait(timeout=5)  # the namespace's init stops the tree and copies the job folder back
-            except subprocess.TimeoutExpired:
-                pass
+            waiter.join(5)  # the namespace's init stops the tree and copies the job folder back
         _kill_group(proc, signal.SIGKILL)
-        proc.wait()
-    return Outcome(proc.returncode, timed_out, time.monotonic() - start, isolation=isolation)
+        waiter.join()
+    _, status, usage = reaped["r"]
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Outcome(proc.returncode, timed_out, time.monotonic() - start, isolation=isolation, cpu=round(cpu, 3))
 
 
 def _kill_group(proc: subprocess.Popen, sig: int) -> None:
