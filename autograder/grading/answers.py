@@ -96,7 +96,7 @@ def judge(course, todo: dict[str, GradedCell], records: dict[str, dict], setting
         shutil.copytree(course.release_pkg, here / "pkg" / compose.PACKAGE, dirs_exist_ok=True)
 
     # no student code runs here: the student's time-outs elsewhere do not count against these children
-    fresh = dataclasses.replace(settings, timeouts=0, hanging=set())
+    fresh = dataclasses.replace(settings, timeouts=0, hanging=set(), import_failed=set())
     checked, job_log = harness.run_with_retries(workdir / "answer-tests", items, fresh, prepare)
     log += job_log
     for gid, value in values.items():

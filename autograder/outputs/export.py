@@ -9,9 +9,9 @@ their maxima), how many written answers still await a grader, total.
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 
+from autograder.grading import result as results
 from autograder.grading.course import ASSIGNMENT, Course
 from autograder.grading.notebooks import WRITTEN
 from autograder.layout import CourseDir
@@ -61,7 +61,7 @@ def _fmt(x: float) -> str:
 
 def _status(paths: CourseDir, student: str) -> str:
     try:
-        return json.loads((paths.results / f"{student}.json").read_text(encoding="utf-8"))["status"]
+        return results.read(paths.results / f"{student}.json").status
     except (OSError, ValueError, KeyError):
         return "not graded"
 
