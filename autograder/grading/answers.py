@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from autograder.grading import compose, harness
-from autograder.grading.notebooks import ANSWER, GradedCell, StudentNotebook, answer_source
+from autograder.grading.notebooks import ANSWER, GradedCell, StudentNotebook, answer_source, same_text_key
 from autograder.sandbox import wire
 
 CHECKS: dict[str, Callable[[object], str | None]] = {}
@@ -43,6 +43,10 @@ def student_cells(course, notebooks: dict[str, StudentNotebook]) -> tuple[list[d
             if code is None:
                 why = f"notebook {source.name} {mine.problem}" if mine is not None and not mine.usable else f"the answer cell '{cell.answer_cell}' is missing"
                 decided[cell.grade_id] = harness.Verdict(cell.grade_id, False, why)
+                continue
+            released = course.released_source(source.name, cell.answer_cell or "")
+            if released.strip() and same_text_key(code) == same_text_key(released):  # as handed out: no child needed
+                decided[cell.grade_id] = harness.Verdict(cell.grade_id, False, "your answer cell is not done yet (it is as released)")
                 continue
             cells.append({"id": cell_id(cell.grade_id), "source": code, "names": [cell.answer]})
             todo[cell.grade_id] = cell

@@ -7,6 +7,8 @@ points, reasons, hints, the executed notebooks, the seed and a log.
 
 from __future__ import annotations
 
+import ast
+import functools
 import hashlib
 import secrets
 import tempfile
@@ -62,6 +64,29 @@ def student_package(package: Path | None, course: Course) -> tuple[harness.Stude
     for missing in sorted(exercise - set(modules)):
         issues.append(f"backproplab/{missing}.py is missing: its functions were graded as not implemented")
     return harness.StudentPackage(modules, extras), issues
+
+
+STUB = "not implemented yet (still raises NotImplementedError)"
+
+
+@functools.lru_cache(maxsize=64)
+def _stub_functions(release_file: Path) -> frozenset[str]:
+    """Functions of a release module whose body raises NotImplementedError (what a student starts from)."""
+    tree = ast.parse(release_file.read_text(encoding="utf-8"))
+    return frozenset(node.name for node in tree.body if isinstance(node, ast.FunctionDef)
+                     and any(isinstance(n, ast.Raise) and "NotImplementedError" in ast.unparse(n) for n in ast.walk(node)))
+
+
+def untouched_stubs(pkg: harness.StudentPackage, course: Course, names: list[str]) -> dict[str, harness.Verdict]:
+    """Verdicts for the graded functions of modules the student left exactly as released: decided without a child."""
+    functions, out = course.hidden.FUNCTIONS, {}
+    for module, path in pkg.modules.items():
+        release = course.release_pkg / f"{module}.py"
+        if not release.is_file() or same_text_key(path.read_bytes().decode("utf-8", "replace")) != same_text_key(release.read_text(encoding="utf-8")):
+            continue
+        stubs = _stub_functions(release)
+        out.update({name: harness.Verdict(name, False, STUB, 0) for name in names if functions.get(name) == module and name in stubs})
+    return out
 
 
 def _empty_result(student: str, submission: Path, seed: int, isolation: str) -> Result:
@@ -156,7 +181,10 @@ def grade_one(
             running = pool.submit(_autograde, course, mine, chosen, pkg, settings, tmp) if nbgrader and execute else None
             t = time.monotonic()
             specs, todo, decided = answers.student_cells(course, mine)
-            verdicts, cells, log = harness.grade_functions(course.graded_functions(), pkg, course, settings, tmp / "harness", specs)
+            stubs = untouched_stubs(pkg, course, course.graded_functions())
+            names = [n for n in course.graded_functions() if n not in stubs]
+            verdicts, cells, log = harness.grade_functions(names, pkg, course, settings, tmp / "harness", specs)
+            verdicts.update(stubs)
             result.log += log
             verdicts.update(decided)
             verdicts.update(answers.judge(course, todo, cells, settings, tmp / "answers", result.log))

@@ -22,8 +22,10 @@ from autograder import sandbox
 from autograder.grading import harness, sanitize
 from autograder.grading.course import ASSIGNMENT, PACKAGE, Course, nbgrader_config
 from autograder.grading.notebooks import load_json
+from autograder.layout import ROOT
 
 STUDENT = "student"
+DATA = ROOT / "data" / "mnist"
 
 
 @dataclass
@@ -45,6 +47,8 @@ def _throwaway(folder: Path, course: Course, notebooks: dict[str, Path], package
     for name, path in notebooks.items():
         shutil.copyfile(path, sub / f"{name}.ipynb")
     shutil.copytree(package, sub / PACKAGE)
+    if DATA.is_dir():  # the course's data, as a student has it next to the notebooks (02 and 06 load MNIST in cell 2)
+        shutil.copytree(DATA, folder / "data" / "mnist")
     (root / "nbgrader_config.py").write_text(
         nbgrader_config(root, db=root / "gradebook.db", exclude=course.package_files(), cell_timeout=cell_timeout), encoding="utf-8"
     )
@@ -61,6 +65,7 @@ def _run(folder: Path, course: Course, notebooks: dict[str, Path], package: Path
         limits=limits,
         cwd=root,
         log_dir=folder.with_name(folder.name + ".log"),
+        env={"BACKPROPLAB_DATA": str(folder / "data" / "mnist")} if DATA.is_dir() else None,
         isolation=settings.isolation,
     )
     done = {}

@@ -177,6 +177,7 @@ def _base_env(home: Path) -> dict[str, str]:
         "PYTHONHASHSEED": "0",
         "MPLBACKEND": "Agg",
         "MPLCONFIGDIR": "/tmp/mpl",
+        "FONTCONFIG_FILE": "/tmp/fonts.conf",  # written by the sandbox (enter.py; next to the logs in process isolation)
         "OPENBLAS_NUM_THREADS": "1",
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
@@ -214,6 +215,11 @@ def run(
     if isolation == NAMESPACE:
         outcome = _run_namespace(argv, rw=rw, limits=limits, env=full_env, cwd=cwd, stdout=out, stderr=err)
     else:
+        from autograder.sandbox.enter import FONTS_CONF
+
+        (log_dir / "fonts.conf").write_text(FONTS_CONF, encoding="utf-8")
+        if "FONTCONFIG_FILE" not in (env or {}):
+            full_env["FONTCONFIG_FILE"] = str(log_dir / "fonts.conf")
         outcome = _run_process(argv, limits=limits, env=full_env, cwd=cwd, stdout=out, stderr=err)
     outcome.stdout, outcome.stderr = _tail(out), _tail(err)
     outcome.extra["wall"] = limits.wall

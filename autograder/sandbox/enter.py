@@ -38,6 +38,7 @@ MNT_DETACH = 2
 PR_SET_PDEATHSIG = 1
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "arm64": 41}
 SYS_SETSID = {"x86_64": (0xC000003E, 112), "aarch64": (0xC00000B7, 157), "arm64": (0xC00000B7, 157)}  # (audit arch, number)
+FONTS_CONF = '<?xml version="1.0"?>\n<fontconfig><dir>/usr/share/fonts</dir><cachedir>/tmp/fontconfig</cachedir></fontconfig>\n'
 LIMITS = {"as": resource.RLIMIT_AS, "cpu": resource.RLIMIT_CPU, "fsize": resource.RLIMIT_FSIZE,
           "nproc": resource.RLIMIT_NPROC, "core": resource.RLIMIT_CORE}
 
@@ -119,6 +120,8 @@ def build_root(spec: dict) -> None:
     # /tmp first: a course or venv that lives under /tmp is then bound inside it, not hidden by it
     os.makedirs(root + "/tmp")
     mount("tmp", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(spec['tmp_mb'])}m,mode=1777")
+    with open(root + "/tmp/fonts.conf", "w") as f:  # no /etc/fonts in here: without a config fontconfig complains on every plot
+        f.write(FONTS_CONF)
     for path in ["/usr", *spec["ro"]]:
         bind(root, path, readonly=True)
     for dev in ("null", "zero", "urandom", "random"):

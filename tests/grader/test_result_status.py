@@ -155,3 +155,14 @@ def test_a_submission_that_kills_itself_is_re_run_once_and_charged(tmp_path: Pat
     assert result.status == "import_error", (result.status, result.status_detail)
     assert any("failed again at the same point" in line for line in result.log), result.log
     assert result.notebooks["01_softmax"]["auto"] == result.notebooks["01_softmax"]["auto_max"]
+
+
+def test_untouched_stubs_are_decided_without_a_child(tmp_path: Path, course) -> None:
+    files = submission(course)
+    files.update({f"backproplab/{p.name}": p.read_text(encoding="utf-8") for p in course.release_pkg.glob("*.py")})
+    files["backproplab/losses.py"] += "\n"  # a trailing blank line is still untouched
+    result = _grade(tmp_path, course, files)
+    functions = [c for nb in result.notebooks.values() for c in nb["cells"].values() if c["kind"] == "function"]
+    assert functions and all(c["points"] == 0 and "not implemented yet" in c["reason"] for c in functions)
+    assert not any(line.startswith("job0") and "items" in line and "job00" not in line for line in result.log), result.log
+    assert result.timings["cpu"].keys() <= {"job00-student", "answer-tests", "grader"}, result.timings["cpu"]
