@@ -22,7 +22,10 @@ from pathlib import Path
 
 from autograder.grading import compose, harness
 from autograder.grading.notebooks import ANSWER, GradedCell, StudentNotebook, answer_source, same_text_key
+from autograder.layout import ROOT
 from autograder.sandbox import wire
+
+DATA = ROOT / "data" / "mnist"
 
 CHECKS: dict[str, Callable[[object], str | None]] = {}
 """Answer variable → extra check on the value (None when right, else a student-facing reason)."""
@@ -30,6 +33,37 @@ CHECKS: dict[str, Callable[[object], str | None]] = {}
 
 def cell_id(grade_id: str) -> str:
     return f"cell.{grade_id}"
+
+
+def copy_data(pkg_root: Path) -> None:
+    """The course's data next to a job's package, where `backproplab.data` finds it (set-up cells load MNIST)."""
+    if DATA.is_dir():
+        shutil.copytree(DATA, pkg_root / "data" / "mnist", dirs_exist_ok=True)
+
+
+def needs_setup(sources: list[str], given: set[str]) -> bool:
+    """Whether cells use a name they neither define, import nor are `given` (so the notebook's set-up must run first)."""
+    import ast
+    import builtins
+
+    defined, used = set(given) | set(dir(builtins)), set()
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            return True
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                (defined if isinstance(node.ctx, (ast.Store, ast.Del)) else used).add(node.id)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                defined.update((a.asname or a.name).split(".")[0] for a in node.names)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                defined.add(node.name)
+            elif isinstance(node, ast.arg):
+                defined.add(node.arg)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                defined.add(node.name)
+    return bool(used - defined)
 
 
 def student_cells(course, notebooks: dict[str, StudentNotebook]) -> tuple[list[dict], dict[str, GradedCell], dict[str, harness.Verdict]]:
@@ -95,9 +129,12 @@ def judge(course, todo: dict[str, GradedCell], records: dict[str, dict], setting
             gids = [g for g in by_notebook[name] if cell_id(g) in remaining]
             inject = {todo[g].answer: wire.encode(values[g], here / "in", prefix=f"inject.{g}.") for g in gids}
             cells = [{"id": cell_id(g), "source": todo[g].source, "names": []} for g in gids]
-            spec["notebooks"].append({"setup": course.notebooks[name].setup, "inject": inject, "cells": cells})
+            setup = course.notebooks[name].setup if needs_setup([c["source"] for c in cells], set(inject)) else []
+            spec["notebooks"].append({"setup": setup, "inject": inject, "cells": cells})
         (here / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
         shutil.copytree(course.release_pkg, here / "pkg" / compose.PACKAGE, dirs_exist_ok=True)
+        if any(nb["setup"] for nb in spec["notebooks"]):
+            copy_data(here / "pkg")
 
     # no student code runs here: the student's time-outs elsewhere do not count against these children
     fresh = dataclasses.replace(settings, timeouts=0, hanging=set(), import_failed=set())

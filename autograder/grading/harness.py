@@ -338,6 +338,10 @@ def grade_functions(
             (here / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
             compose.assemble(here / "pkg", release_pkg=course.release_pkg, student_modules=student.modules,
                              student_extras=student.extras)
+            if with_cells:
+                from autograder.grading.answers import copy_data
+
+                copy_data(here / "pkg")
 
         label = "student" if index == 0 else "-".join(sorted(group.graded_modules))
         records, job_log = run_with_retries(workdir / f"job{index:02d}-{label}", items, settings, prepare)
