@@ -94,6 +94,8 @@ def _value(cell: GradedCell, record: dict) -> tuple[object, str | None]:
         message = str(record.get("message") or record["error"])
         if message.startswith("NotImplementedError"):
             return None, "your answer cell is not done yet (NotImplementedError)"
+        if record.get("error") == "Crashed" and message.startswith(harness.GRADER_ERROR):
+            return None, message  # the grader's failure, not the answer's
         return None, f"your answer cell failed: {message}"
     try:
         return wire.decode(record.get("got"), Path(record["_dir"]) / "out")[cell.answer], None

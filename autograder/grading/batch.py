@@ -42,11 +42,22 @@ def failed_result(student: str, zip_path: Path, why: str, code: str = results.GR
     return Result.failed(student, zip_path.name, code, why)
 
 
+def memory_scratch(need: int = 4 << 30) -> str | None:
+    """``/dev/shm`` (memory) when it is writable with `need` bytes free, for grading's scratch files; else None."""
+    try:
+        st = os.statvfs("/dev/shm")
+    except OSError:
+        return None
+    return "/dev/shm" if os.access("/dev/shm", os.W_OK) and st.f_bavail * st.f_frsize >= need else None
+
+
 def grade_many(zips: list[Path], outdir: Path, args, jobs: int | None = None, progress: bool = True) -> list[Path]:
     """Grade `zips` in parallel into `outdir/<student>.json`; return the result files."""
     outdir.mkdir(parents=True, exist_ok=True)
     jobs = jobs or os.cpu_count() or 1
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
+    if "TMPDIR" not in os.environ and (scratch := memory_scratch()):
+        env["TMPDIR"] = scratch  # thousands of small job files a submission: cheaper in memory (about 0.7 CPU-s each here)
 
     def one(zip_path: Path) -> Path:
         sid = student_id(zip_path.name) or "student"

@@ -1,8 +1,10 @@
 """Grade one submission zip into one self-contained result (JSON): the unit a batch engine fans out.
 
 unzip safely → find notebooks and package → harness on every graded function
-→ code answers → nbgrader autograde (throw-away course) → result with
-points, reasons, hints, the executed notebooks, the seed and a log.
+(untouched stub modules decided without a child) → code answers → the
+notebooks for the formgrader (as submitted, sanitised; with ``execute``,
+nbgrader autograde in a throw-away course) → a `Result` with a status code,
+points, reasons, hints, the notebooks, the seed, CPU seconds per job and a log.
 """
 
 from __future__ import annotations

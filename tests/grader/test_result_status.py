@@ -143,7 +143,7 @@ def test_a_child_killed_from_outside_twice_is_a_grader_error_not_the_student_s(t
     _kill_grading_children(monkeypatch, times=100)
     result = _grade(tmp_path, course, submission(course))
     assert result.status == "grader_error" and "regrade" in result.status_detail, result.status_detail
-    reasons = [c.get("reason") or "" for nb in result.notebooks.values() for c in nb["cells"].values() if c["kind"] == "function"]
+    reasons = [c.get("reason") or "" for nb in result.notebooks.values() for c in nb["cells"].values() if c["kind"] in ("function", "answer")]
     assert reasons and all("grader error, regrade" in r for r in reasons), reasons
     assert not any("your code" in r or "killed itself" in r for r in reasons)
 
