@@ -80,7 +80,7 @@ def cmd_collect(args) -> int:
 
 
 def cmd_grade_one(args) -> int:
-    """Always writes a result and exits 0: a failure of the grader itself becomes an "ungradable: grader error" result."""
+    """Always writes a result and exits 0: a failure of the grader itself becomes a ``grader_error`` result."""
     import traceback
 
     from autograder.grading.batch import failed_result

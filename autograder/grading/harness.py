@@ -32,7 +32,7 @@ NOTE_LEFTOVER = NOTE + "your code left processes running in the background; they
 REFUSED = "Refused"  # a record the parent would not use: its message is the reason
 OUT_OF_TIME = "not checked: your code used up the time this submission may take"
 GRADER_ERROR = "grader error, regrade"
-BUSY = 0.5  # share of the wall-clock limit a timed-out tree must have computed for the time-out to be its own
+STARVED = 0.25  # share of the wall-clock limit a timed-out tree spent waiting for a CPU for the time-out to be the machine's
 
 
 def suspect(outcome: sandbox.Outcome) -> str | None:
@@ -40,7 +40,8 @@ def suspect(outcome: sandbox.Outcome) -> str | None:
 
     Killed by a signal from outside the sandbox; killed by SIGKILL that no limit of ours sent (the
     machine's OOM killer, an operator; or the code itself, which a re-run shows); stopped at the
-    wall-clock limit having computed for less than half of it (starved by a load spike, or waiting).
+    wall-clock limit after waiting for a CPU for a quarter of it (a load spike: a sleeping
+    submission does not wait for a CPU; measured in namespace isolation only).
     """
     if outcome.outside:
         return f"the grading process was killed from outside (signal {-outcome.returncode})"
@@ -48,8 +49,9 @@ def suspect(outcome: sandbox.Outcome) -> str | None:
         return None
     if outcome.signal == 9 and not outcome.timed_out:
         return "the grading process was killed (signal 9) by no limit of ours"
-    if outcome.timed_out and outcome.cpu < BUSY * float(outcome.extra.get("wall") or 0):
-        return f"the grading process hit the time limit having computed only {outcome.cpu:.1f} s (a load spike?)"
+    waited = outcome.extra.get("waited") or 0.0
+    if outcome.timed_out and waited >= STARVED * float(outcome.extra.get("wall") or 0):
+        return f"the grading process hit the time limit after waiting {waited:.1f} s for a CPU (a load spike)"
     return None
 
 

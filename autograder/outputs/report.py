@@ -106,7 +106,7 @@ def write(course: Course, root: Path) -> Path:
         "<h2>Conflicts from collect (decide by hand)</h2><ul>",
         *(f"<li>{e(c)}</li>" for c in _conflicts(paths.root)),
         "</ul>",
-        "<h2>Ungradable and partial submissions</h2><ul>",
+        "<h2>Submissions that are not ok (grader_error: regrade them)</h2><ul>",
         *(f"<li>{e(r['student'])}: {e(r['status'])}: {e(r.get('status_detail', ''))}</li>" for r in results if r["status"] != "ok"),
         "</ul><p>Seeds, timings and isolation per student: <code>grading.log</code>; each result JSON in <code>results/</code>.</p>",
     ]

@@ -225,6 +225,11 @@ def run(
     outcome.extra["wall"] = limits.wall
     marks = [line.split()[-1] for line in outcome.stderr.splitlines() if line.startswith("__sandbox_leftover__ ")]
     outcome.extra["leftover"] = int(marks[-1]) if marks and marks[-1].isdigit() else 0
+    waited = [line.split()[-1] for line in outcome.stderr.splitlines() if line.startswith("__sandbox_waited__ ")]
+    try:  # the last line is the init's own (printed after every other process was killed); namespace isolation only
+        outcome.extra["waited"] = float(waited[-1]) if waited else None
+    except ValueError:
+        outcome.extra["waited"] = None
     limit = [line.split()[1:] for line in outcome.stderr.splitlines() if line.startswith("__sandbox_limit__ ")]
     if limit and len(limit[-1]) == 3:  # the last one is the watchdog's own (it prints after the command ended)
         outcome.extra["limit"] = limit[-1]

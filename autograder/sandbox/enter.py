@@ -217,6 +217,7 @@ class Watchdog:
         self.nproc, self.memory, self.cpu = int(limits["nproc"]), int(limits["as"]), int(limits["cpu"])
         self.page = os.sysconf("SC_PAGE_SIZE")
         self.tripped: str | None = None
+        self.waited: dict[str, int] = {}  # pid → ns spent runnable but waiting for a CPU (a starved tree, not a sleeping one)
 
     def check(self) -> None:
         pids = [p for p in os.listdir("/proc") if p.isdigit() and p != "1"]
@@ -224,6 +225,8 @@ class Watchdog:
             self.tripped = f"processes {len(pids)} {self.nproc}"
         else:
             rss = sum(pss(pid, self.page) for pid in pids)
+            for pid in pids:
+                self.waited[pid] = run_queue_ns(pid) or self.waited.get(pid, 0)
             reaped = os.times()  # processes that ended and were reaped by this init count too
             cpu = sum(cpu_seconds(pid) for pid in pids) + reaped.children_user + reaped.children_system
             if rss > self.memory:
@@ -232,6 +235,15 @@ class Watchdog:
                 self.tripped = f"cpu {cpu:.0f} {self.cpu}"
         if self.tripped:
             kill_all()
+
+
+def run_queue_ns(pid: str) -> int:
+    """Nanoseconds `pid` has spent runnable but waiting for a CPU (``/proc/<pid>/schedstat``), 0 when unreadable."""
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            return int(f.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def kill_all() -> None:
@@ -298,6 +310,7 @@ def run_command(spec: dict, argv: list[str]) -> int:
     kill_all()
     if watchdog.tripped:
         print(f"__sandbox_limit__ {watchdog.tripped}", file=sys.stderr, flush=True)
+    print(f"__sandbox_waited__ {sum(watchdog.waited.values()) / 1e9:.2f}", file=sys.stderr, flush=True)
     print(f"__sandbox_leftover__ {max(alive, 0)}", file=sys.stderr, flush=True)
     return os.waitstatus_to_exitcode(status) if status else 0
 

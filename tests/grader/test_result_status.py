@@ -166,3 +166,29 @@ def test_untouched_stubs_are_decided_without_a_child(tmp_path: Path, course) -> 
     assert functions and all(c["points"] == 0 and "not implemented yet" in c["reason"] for c in functions)
     assert not any(line.startswith("job0") and "items" in line and "job00" not in line for line in result.log), result.log
     assert result.timings["cpu"].keys() <= {"job00-student", "answer-tests", "grader"}, result.timings["cpu"]
+
+
+def test_a_grade_one_process_that_dies_is_retried_once_then_a_grader_error(tmp_path: Path, monkeypatch) -> None:
+    import argparse
+
+    from autograder.grading import batch
+
+    calls = []
+
+    def run(cmd, **kwargs):
+        calls.append(cmd)
+        out = Path(cmd[cmd.index("--out") + 1])
+        if len(calls) == 2 and "ok" in out.name:  # the second attempt of "ok" works
+            Result(student="ok", submission="ok.zip").write(out)
+            return subprocess.CompletedProcess(cmd, 0, "", "")
+        return subprocess.CompletedProcess(cmd, -9, "", "Killed")
+
+    monkeypatch.setattr(batch.subprocess, "run", run)
+    args = argparse.Namespace(source=tmp_path, hidden="h", course=tmp_path, timeout=1, cell_timeout=1, memory_mb=1, job_timeout=1,
+                              seed=None, no_nbgrader=True, execute=False, isolation=None, submission_timeout=5)
+    (ok,) = batch.grade_many([tmp_path / "ok.zip"], tmp_path / "out", args, jobs=1, progress=False)
+    assert len(calls) == 2 and results.read(ok).status == "ok"
+    calls.clear()
+    (dead,) = batch.grade_many([tmp_path / "dead.zip"], tmp_path / "out", args, jobs=1, progress=False)
+    result = results.read(dead)
+    assert len(calls) == 2 and result.status == "grader_error" and "regrade" in result.status_detail, result.status_detail

@@ -86,9 +86,9 @@ NAMES = [
 
 
 IMPORT_FAILS = ("import_infinite_loop", "import_memory_bomb", "import_sys_exit", "import_os_exit", "import_sigkill_self",
-                "import_non_utf8_module", "leak_via_exception_name")
+                "import_non_utf8_module", "leak_via_exception_name", "tree_memory", "tree_nproc", "tree_disk_fill", "alarm_blocked_everywhere")
 STATUS = {**dict.fromkeys(IMPORT_FAILS, "import_error"), "malformed_json": "unreadable_notebook", "non_utf8_notebook": "unreadable_notebook",
-          "missing_notebook": "missing_notebook", "zip_bomb": "ungradable"}
+          "missing_notebook": "missing_notebook", "zip_bomb": "ungradable", "progress_fifo": "timeout"}
 """Cases whose status is not ``ok`` (one code of grading/result.STATUSES)."""
 
 
