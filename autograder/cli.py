@@ -37,7 +37,10 @@ def _limit_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cell-timeout", type=int, default=60, help="seconds per notebook cell: code answers and nbgrader's c.Execute.timeout (default 60)")
     p.add_argument("--job-timeout", type=int, default=120, help="seconds for one sandboxed grading process (default 120)")
     p.add_argument("--memory-mb", type=int, default=2048, help="memory cap per sandboxed process, MB (default 2048)")
-    p.add_argument("--no-nbgrader", action="store_true", help="skip nbgrader autograde (scores are the same; no executed notebooks)")
+    p.add_argument("--no-nbgrader", action="store_true", help="no notebooks for the formgrader at all (scores are the same; the written "
+                   "answers are still in each result and on the feedback page, but the formgrader shows no notebook to grade by hand)")
+    p.add_argument("--execute", action="store_true", help="nbgrader re-executes every notebook in a sandbox (about 5 CPU-s a notebook); "
+                   "default: the formgrader shows the notebooks as the student saved them (outputs sanitised), scores are the same")
     p.add_argument("--isolation", choices=["namespace", "process"], default=None, help="force an isolation level (default: the strongest available)")
 
 
@@ -85,30 +88,29 @@ def cmd_collect(args) -> int:
 
 
 def cmd_grade_one(args) -> int:
-    """Always writes a result and exits 0: a failure of the grader itself becomes an "ungradable: grader error" result."""
+    """Always writes a result and exits 0: a failure of the grader itself becomes a ``grader_error`` result."""
     import traceback
 
     from autograder.grading import unchanged
     from autograder.grading.batch import failed_result
-    from autograder.grading.grade_one import grade_one, write_result
+    from autograder.grading.grade_one import grade_one
     from autograder.sandbox.untrusted import clean
     from autograder.student.submit import student_id
 
     student = student_id(args.student or args.submission.name) or "student"
     # first a placeholder: if this process is killed (OOM, a batch engine's limit), no older score stays silently
-    write_result(failed_result(student, args.submission, "grading did not finish (the grader was stopped)"), args.out)
+    failed_result(student, args.submission, "grading did not finish (the grader was stopped): grader error, regrade").write(args.out)
     try:
         course = _load(args)
         result = grade_one(args.submission, course, student=args.student, seed=args.seed, settings=_settings(args),
-                           nbgrader=not args.no_nbgrader)
+                           nbgrader=not args.no_nbgrader, execute=args.execute)
     except Exception as exc:  # noqa: BLE001 - a grader bug must still leave a result that says so
-        result = failed_result(student, args.submission, f"grader error: {clean(f'{type(exc).__name__}: {exc}')}")
-        result["log"] += [clean(line, 500) for line in traceback.format_exc().splitlines()[-20:]]
+        result = failed_result(student, args.submission, f"grader error, regrade: {clean(f'{type(exc).__name__}: {exc}')}")
+        result.log += [clean(line, 500) for line in traceback.format_exc().splitlines()[-20:]]
     else:
-        result[unchanged.KEY] = unchanged.submission_key(args.submission, unchanged.course_key(course, args))
-    write_result(result, args.out)
-    total = sum(nb["auto"] for nb in result["notebooks"].values())
-    print(f"{result['student']}: {total:g} automatic points, {result['status']} (seed {result['seed']}, {result['isolation']} isolation)")
+        result.extra[unchanged.KEY] = unchanged.submission_key(args.submission, unchanged.course_key(course, args))
+    result.write(args.out)
+    print(f"{result.student}: {result.auto:g} automatic points, {result.status} (seed {result.seed}, {result.isolation} isolation)")
     return 0
 
 

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from autograder.grading import compose, harness
-from autograder.grading.notebooks import ANSWER, GradedCell, StudentNotebook, answer_source
+from autograder.grading.notebooks import ANSWER, GradedCell, StudentNotebook, answer_source, same_text_key
 from autograder.layout import ROOT
 from autograder.sandbox import wire
 
@@ -41,6 +41,31 @@ def copy_data(pkg_root: Path) -> None:
         shutil.copytree(DATA, pkg_root / "data" / "mnist", dirs_exist_ok=True)
 
 
+def needs_setup(sources: list[str], given: set[str]) -> bool:
+    """Whether cells use a name they neither define, import nor are `given` (so the notebook's set-up must run first)."""
+    import ast
+    import builtins
+
+    defined, used = set(given) | set(dir(builtins)), set()
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            return True
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                (defined if isinstance(node.ctx, (ast.Store, ast.Del)) else used).add(node.id)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                defined.update((a.asname or a.name).split(".")[0] for a in node.names)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                defined.add(node.name)
+            elif isinstance(node, ast.arg):
+                defined.add(node.arg)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                defined.add(node.name)
+    return bool(used - defined)
+
+
 def student_cells(course, notebooks: dict[str, StudentNotebook]) -> tuple[list[dict], dict[str, GradedCell], dict[str, harness.Verdict]]:
     """(notebook specs for the student's child, answer cells to judge, verdicts already decided)."""
     specs, todo, decided = [], {}, {}
@@ -52,6 +77,10 @@ def student_cells(course, notebooks: dict[str, StudentNotebook]) -> tuple[list[d
             if code is None:
                 why = f"notebook {source.name} {mine.problem}" if mine is not None and not mine.usable else f"the answer cell '{cell.answer_cell}' is missing"
                 decided[cell.grade_id] = harness.Verdict(cell.grade_id, False, why)
+                continue
+            released = course.released_source(source.name, cell.answer_cell or "")
+            if released.strip() and same_text_key(code) == same_text_key(released):  # as handed out: no child needed
+                decided[cell.grade_id] = harness.Verdict(cell.grade_id, False, "your answer cell is not done yet (it is as released)")
                 continue
             cells.append({"id": cell_id(cell.grade_id), "source": code, "names": [cell.answer]})
             todo[cell.grade_id] = cell
@@ -65,6 +94,8 @@ def _value(cell: GradedCell, record: dict) -> tuple[object, str | None]:
         message = str(record.get("message") or record["error"])
         if message.startswith("NotImplementedError"):
             return None, "your answer cell is not done yet (NotImplementedError)"
+        if record.get("error") == "Crashed" and message.startswith(harness.GRADER_ERROR):
+            return None, message  # the grader's failure, not the answer's
         return None, f"your answer cell failed: {message}"
     try:
         return wire.decode(record.get("got"), Path(record["_dir"]) / "out")[cell.answer], None
@@ -100,13 +131,15 @@ def judge(course, todo: dict[str, GradedCell], records: dict[str, dict], setting
             gids = [g for g in by_notebook[name] if cell_id(g) in remaining]
             inject = {todo[g].answer: wire.encode(values[g], here / "in", prefix=f"inject.{g}.") for g in gids}
             cells = [{"id": cell_id(g), "source": todo[g].source, "names": []} for g in gids]
-            spec["notebooks"].append({"setup": course.notebooks[name].setup, "inject": inject, "cells": cells})
+            setup = course.notebooks[name].setup if needs_setup([c["source"] for c in cells], set(inject)) else []
+            spec["notebooks"].append({"setup": setup, "inject": inject, "cells": cells})
         (here / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
         shutil.copytree(course.release_pkg, here / "pkg" / compose.PACKAGE, dirs_exist_ok=True)
-        copy_data(here / "pkg")  # the set-up cells may load MNIST (notebook 06)
+        if any(nb["setup"] for nb in spec["notebooks"]):
+            copy_data(here / "pkg")
 
     # no student code runs here: the student's time-outs elsewhere do not count against these children
-    fresh = dataclasses.replace(settings, timeouts=0, hanging=set())
+    fresh = dataclasses.replace(settings, timeouts=0, hanging=set(), import_failed=set())
     checked, job_log = harness.run_with_retries(workdir / "answer-tests", items, fresh, prepare)
     log += job_log
     for gid, value in values.items():

@@ -31,6 +31,28 @@ NOTE = "NOTE "
 NOTE_LEFTOVER = NOTE + "your code left processes running in the background; they were killed when its grading ended"
 REFUSED = "Refused"  # a record the parent would not use: its message is the reason
 OUT_OF_TIME = "not checked: your code used up the time this submission may take"
+GRADER_ERROR = "grader error, regrade"
+STARVED = 0.25  # share of the wall-clock limit a timed-out tree spent waiting for a CPU for the time-out to be the machine's
+
+
+def suspect(outcome: sandbox.Outcome) -> str | None:
+    """Why a failed run may not be the submission's doing (re-run it once before charging anyone), or None.
+
+    Killed by a signal from outside the sandbox; killed by SIGKILL that no limit of ours sent (the
+    machine's OOM killer, an operator; or the code itself, which a re-run shows); stopped at the
+    wall-clock limit after waiting for a CPU for a quarter of it (a load spike: a sleeping
+    submission does not wait for a CPU; measured in namespace isolation only).
+    """
+    if outcome.outside:
+        return f"the grading process was killed from outside (signal {-outcome.returncode})"
+    if outcome.extra.get("limit"):
+        return None
+    if outcome.signal == 9 and not outcome.timed_out:
+        return "the grading process was killed (signal 9) by no limit of ours"
+    waited = outcome.extra.get("waited") or 0.0
+    if outcome.timed_out and waited >= STARVED * float(outcome.extra.get("wall") or 0):
+        return f"the grading process hit the time limit after waiting {waited:.1f} s for a CPU (a load spike)"
+    return None
 
 
 @dataclass
@@ -67,6 +89,9 @@ class Settings:
     isolation: str | None = None
     timeouts: int = 0  # children of this submission stopped by the wall-clock limit so far
     hanging: set[str] = field(default_factory=set)  # modules whose import ran into the wall-clock limit
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per sandboxed job (whole tree), for the profile
+    import_failed: set[str] = field(default_factory=set)  # student modules that did not import (the status says so)
+    grader_errors: list[str] = field(default_factory=list)  # failures that were not the submission's, after a re-run
 
 
 @dataclass
@@ -142,14 +167,19 @@ def run_with_retries(folder: Path, items: list[Item], settings: Settings, prepar
 
     `prepare(folder, remaining_ids)` writes an attempt folder for what is
     left; after a crash the item (or module import, or notebook set-up) that
-    was running is charged and the rest runs again in a fresh child.
-    Returns (id → record, log lines); each record's ``"_dir"`` is the
-    attempt folder its arrays live in.
+    was running is charged and the rest runs again in a fresh child. A
+    failure that may not be the submission's (`suspect`) is first re-run
+    once as it was; if the re-run fails the same way at the same point it is
+    charged as usual, otherwise the items left are a grader error
+    (``settings.grader_errors``), never the student's. Returns (id → record,
+    log lines); each record's ``"_dir"`` is the attempt folder its arrays live in.
     """
     remaining = list(items)
     records: dict[str, dict] = {}
     log: list[str] = []
-    for attempt in range(1, MAX_ATTEMPTS + 1):
+    rerun: tuple[str, str] | None = None  # (why, progress) of a suspect failure being re-run; one re-run per job
+    rerun_used = False
+    for attempt in range(1, MAX_ATTEMPTS + 2):
         if not remaining:
             break
         for item in [i for i in remaining if i.module in settings.hanging]:  # its import already ran into the time limit
@@ -161,7 +191,8 @@ def run_with_retries(folder: Path, items: list[Item], settings: Settings, prepar
         prepare(here, {i.ident for i in remaining})
         outcome = run_child(here, settings)
         settings.timeouts += outcome.timed_out
-        log.append(f"{here.name}: {len(remaining)} items, {outcome.seconds:.2f} s, {outcome.describe()}")
+        settings.cpu[folder.name] = round(settings.cpu.get(folder.name, 0.0) + outcome.cpu, 3)
+        log.append(f"{here.name}: {len(remaining)} items, {outcome.seconds:.2f} s, {outcome.cpu:.2f} CPU-s, {outcome.describe()}")
         if outcome.extra.get("leftover"):
             log.append(NOTE_LEFTOVER)
         for item in list(remaining):
@@ -169,16 +200,41 @@ def run_with_retries(folder: Path, items: list[Item], settings: Settings, prepar
             if record is None and item.module is not None:
                 record = read_record(here, f"import.{item.module}")
                 record = dict(record, stage="import") if record else None
+                if record:
+                    settings.import_failed.add(item.module)
             if record is None and item.notebook is not None:
                 record = read_record(here, f"setup.{item.notebook}")
             if record is not None:
                 records[item.ident] = dict(record, _dir=str(here))
                 remaining.remove(item)
         progress = read_progress(here)
+        if rerun is not None:
+            why, before = rerun
+            rerun = None
+            if not remaining:
+                log.append(f"{here.name}: re-run after '{why}': it did not happen again (not the submission's doing)")
+                break
+            again = suspect(outcome)
+            if outcome.outside or (again and progress != before):  # not reproduced by the submission: the grader's failure
+                message = f"{GRADER_ERROR}: {why}, and again on a re-run ({again or outcome.describe()})"
+                settings.grader_errors.append(message)
+                log.append(f"{here.name}: {message}")
+                for item in remaining:
+                    records[item.ident] = _crash_text(message)
+                remaining = []
+                break
+            log.append(f"{here.name}: re-run after '{why}': it failed again at the same point, so it is the submission's")
+        elif remaining and not rerun_used and (why := suspect(outcome)):
+            rerun, rerun_used = (why, progress), True
+            settings.timeouts -= outcome.timed_out  # a time-out that may be the machine's is not counted (yet)
+            log.append(f"{here.name}: {why}: running it again before charging anyone")
+            continue
         if not remaining:
             break
         if progress.startswith("import:"):
             charged = [i for i in remaining if i.module == progress[7:]]
+            if charged:
+                settings.import_failed.add(progress[7:])
             crash = dict(_crash(outcome, "while importing your code"), stage="import")
             if outcome.timed_out:
                 settings.hanging.add(progress[7:])

@@ -22,8 +22,10 @@ from autograder import sandbox
 from autograder.grading import harness, sanitize
 from autograder.grading.course import ASSIGNMENT, PACKAGE, Course, nbgrader_config
 from autograder.grading.notebooks import load_json
+from autograder.layout import ROOT
 
 STUDENT = "student"
+DATA = ROOT / "data" / "mnist"
 
 
 @dataclass
@@ -45,6 +47,8 @@ def _throwaway(folder: Path, course: Course, notebooks: dict[str, Path], package
     for name, path in notebooks.items():
         shutil.copyfile(path, sub / f"{name}.ipynb")
     shutil.copytree(package, sub / PACKAGE)
+    if DATA.is_dir():  # the course's data, as a student has it next to the notebooks (02 and 06 load MNIST in cell 2)
+        shutil.copytree(DATA, folder / "data" / "mnist")
     (root / "nbgrader_config.py").write_text(
         nbgrader_config(root, db=root / "gradebook.db", exclude=course.package_files(), cell_timeout=cell_timeout), encoding="utf-8"
     )
@@ -61,6 +65,7 @@ def _run(folder: Path, course: Course, notebooks: dict[str, Path], package: Path
         limits=limits,
         cwd=root,
         log_dir=folder.with_name(folder.name + ".log"),
+        env={"BACKPROPLAB_DATA": str(folder / "data" / "mnist")} if DATA.is_dir() else None,
         isolation=settings.isolation,
     )
     done = {}
@@ -85,10 +90,19 @@ def autograde(course: Course, notebooks: dict[str, Path], package: Path, workdir
     result = Autograded()
     for name, path in notebooks.items():
         done, outcome = _run(workdir / f"nbgrader-{name}", course, {name: path}, package, settings)
-        result.seconds += outcome.seconds
-        result.log.append(f"nbgrader autograde {name}: {outcome.seconds:.1f} s, {outcome.describe()}")
-        if outcome.extra.get("leftover"):
-            result.log.append(harness.NOTE_LEFTOVER)
+        _account(result, settings, name, outcome)
+        if _failed(done.get(name), outcome):  # a dead kernel or process may be the machine's (OOM, a signal): once more
+            result.log.append(f"nbgrader autograde {name}: {outcome.describe()}; running it again before blaming the notebook")
+            first = outcome
+            done, outcome = _run(workdir / f"nbgrader-{name}-again", course, {name: path}, package, settings)
+            _account(result, settings, name, outcome)
+            if not _failed(done.get(name), outcome):
+                result.log.append(f"nbgrader autograde {name}: the re-run worked (the first failure was not the notebook's)")
+            elif first.outside or outcome.outside:
+                why = f"{harness.GRADER_ERROR}: nbgrader's run of {name} was killed from outside the sandbox"
+                result.problems[name] = why
+                settings.grader_errors.append(why)
+                continue
         executed, why = done.get(name), outcome.extra.get("unusable", {}).get(name)
         if why:
             result.problems[name] = f"nbgrader ran it, but the executed notebook {why}"
@@ -105,9 +119,22 @@ def autograde(course: Course, notebooks: dict[str, Path], package: Path, workdir
     return result
 
 
+def _failed(executed: dict | None, outcome: sandbox.Outcome) -> bool:
+    """nbgrader's run did not end normally with an executed copy (a copy too large to use is final: not retried)."""
+    return not outcome.extra.get("unusable") and (executed is None or outcome.returncode != 0 or outcome.timed_out)
+
+
+def _account(result: Autograded, settings, name: str, outcome: sandbox.Outcome) -> None:
+    result.seconds += outcome.seconds
+    settings.cpu[f"nbgrader-{name}"] = round(settings.cpu.get(f"nbgrader-{name}", 0.0) + outcome.cpu, 3)
+    result.log.append(f"nbgrader autograde {name}: {outcome.seconds:.1f} s, {outcome.cpu:.1f} CPU-s, {outcome.describe()}")
+    if outcome.extra.get("leftover"):
+        result.log.append(harness.NOTE_LEFTOVER)
+
+
 def _failure(outcome: sandbox.Outcome) -> str:
     if "DeadKernelError" in outcome.stderr or "Kernel died" in outcome.stderr:
-        return "the kernel died while nbgrader ran it (out of memory, or the code killed it)"
+        return "the kernel died while nbgrader ran it, and again when it was re-run (the notebook's memory use, or its code stopped it)"
     return f"nbgrader could not execute it (the run {outcome.describe()})"
 
 

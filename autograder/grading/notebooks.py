@@ -111,6 +111,7 @@ class StudentNotebook:
     cells: dict[str, dict] = field(default_factory=dict)
     issues: list[str] = field(default_factory=list)
     renamed_from: str | None = None
+    problem_code: str | None = None  # the result status the problem gives (`result.MISSING_NOTEBOOK`, `UNREADABLE_NOTEBOOK`)
 
     @property
     def usable(self) -> bool:
@@ -143,11 +144,11 @@ def read_student(path: Path | None, source: SourceNotebook) -> StudentNotebook:
     """A student's notebook checked against its source; never raises on bad input."""
     out = StudentNotebook(source.name, path)
     if path is None:
-        out.problem = "is missing from the submission"
+        out.problem, out.problem_code = "is missing from the submission", "missing_notebook"
         return out
     nb, problem = load_json(path)
     if nb is None:
-        out.problem = problem
+        out.problem, out.problem_code = problem, "unreadable_notebook"
         return out
     counts: dict[str, int] = {}
     for cell in nb["cells"]:

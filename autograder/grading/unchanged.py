@@ -16,12 +16,14 @@ import json
 import sys
 from pathlib import Path
 
+from autograder.grading.result import GRADER_ERROR
 from autograder.layout import ROOT
 
 KEY = "content_hash"
 GRADER_CODE = ("autograder/grading", "autograder/sandbox", "autograder/contract.py", "autograder/imports.py", "autograder/layout.py")
 SETTINGS = ("no_nbgrader", "execute", "timeout", "cell_timeout", "job_timeout", "memory_mb", "isolation", "seed")
 """The CLI options that change a score (an option added to grade-one that does must be added here)."""
+# results of schema 1 said it in words; schema 2 says `grader_error` (grading/result.py)
 NOT_REUSED = ("ungradable: grader error", "ungradable: grading did not finish", "ungradable: the grader failed", "ungradable: grading took longer")
 MAX_RESULT = 64 << 20
 
@@ -69,6 +71,8 @@ def stored_key(result_path: Path) -> str | None:
     except (OSError, ValueError):
         return None
     if not isinstance(result, dict) or str(result.get("status", "")).startswith(NOT_REUSED):
+        return None
+    if result.get("status") == GRADER_ERROR or GRADER_ERROR in (result.get("flags") or []):
         return None
     key = result.get(KEY)
     return key if isinstance(key, str) else None

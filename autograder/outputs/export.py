@@ -13,9 +13,9 @@ spreadsheet formula injection.
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 
+from autograder.grading import result as results
 from autograder.grading.course import ASSIGNMENT, Course
 from autograder.grading.notebooks import WRITTEN
 from autograder.layout import CourseDir
@@ -66,7 +66,7 @@ def _fmt(x: float) -> str:
 
 def _status(paths: CourseDir, student: str) -> str:
     try:
-        return json.loads((paths.results / f"{student}.json").read_text(encoding="utf-8"))["status"]
+        return results.read(paths.results / f"{student}.json").status
     except (OSError, ValueError, KeyError):
         return "not graded"
 
@@ -74,8 +74,8 @@ def _status(paths: CourseDir, student: str) -> str:
 def _failed_groups(paths: CourseDir, student: str) -> str:
     """Which case groups each wrong function failed ("softmax: large inputs, float32; …"), from the result file."""
     try:
-        result = json.loads((paths.results / f"{student}.json").read_text(encoding="utf-8"))
-        cells = [(gid, c) for nb in result["notebooks"].values() for gid, c in nb["cells"].items()]
+        result = results.read(paths.results / f"{student}.json")
+        cells = [(gid, c) for nb in result.notebooks.values() for gid, c in nb["cells"].items()]
     except (OSError, ValueError, KeyError, AttributeError):
         return ""
     return "; ".join(f"{gid}: {', '.join(map(str, c['failed_groups']))}" for gid, c in cells

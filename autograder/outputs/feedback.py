@@ -11,11 +11,11 @@ Optionally also nbgrader's own ``generate_feedback`` (annotated notebooks).
 from __future__ import annotations
 
 import html
-import json
 import subprocess
 from pathlib import Path
 
 from autograder import sandbox
+from autograder.grading import result as results
 from autograder.grading.course import ASSIGNMENT, Course, nbgrader_env
 from autograder.grading.notebooks import WRITTEN
 from autograder.layout import CourseDir
@@ -55,7 +55,7 @@ def render(result: dict, manual: dict) -> str:
              "Every automatic point below was decided by the grader on fresh inputs, not by the checks in your notebook, "
              "so a notebook cell that printed “visible checks passed” can still be marked wrong here.</small></p>"]
     if result["status"] != "ok":
-        parts.append(f"<p class='bad'><b>Status:</b> {_e(result['status'])}</p>")
+        parts.append(f"<p class='bad'><b>Status:</b> {_e(result['status'])}: {_e(result.get('status_detail', ''))}</p>")
     for issue in result.get("issues", []):
         parts.append(f"<p class='wait'>⚠ {_e(issue)}</p>")
     for name, nb in result["notebooks"].items():
@@ -118,7 +118,7 @@ def write_all(course: Course, root: Path, nbgrader_html: bool = False) -> list[P
     paths.feedback.mkdir(parents=True, exist_ok=True)
     written = []
     for path in sorted(paths.results.glob("*.json")):
-        result = json.loads(path.read_text(encoding="utf-8"))
+        result = results.load(path)
         out = paths.feedback / f"{result['student']}.html"
         out.write_text(render(result, manual_scores(root, result["student"])), encoding="utf-8")
         written.append(out)

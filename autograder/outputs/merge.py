@@ -14,6 +14,7 @@ import re
 import shutil
 from pathlib import Path
 
+from autograder.grading import result as results
 from autograder.grading.course import ASSIGNMENT, Course, nbgrader_config
 from autograder.grading.notebooks import WRITTEN
 from autograder.layout import CourseDir
@@ -39,10 +40,7 @@ def init_course(course: Course, root: Path) -> CourseDir:
 
 
 def load_result(path: Path) -> dict:
-    result = json.loads(Path(path).read_text(encoding="utf-8"))
-    if not isinstance(result, dict) or not STUDENT_RE.match(str(result.get("student", ""))):
-        raise ValueError(f"{path}: not a grade-one result (bad or missing student id)")
-    return result
+    return results.load(path)  # the one reader: schema-checked, bounded (raises ValueError)
 
 
 def merge(course: Course, root: Path, result_files: list[Path]) -> list[str]:
@@ -107,8 +105,9 @@ def _zero_grades(gb, student: str, nb_name: str) -> None:
 
 
 def _write_notebooks(paths: CourseDir, student: str, notebooks: dict, course: Course) -> None:
-    folder = paths.autograded / student / ASSIGNMENT
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, nb in notebooks.items():
-        if name in course.notebooks and isinstance(nb, dict) and isinstance(nb.get("cells"), list):
-            (folder / f"{name}.ipynb").write_text(json.dumps(nb, indent=1), encoding="utf-8")
+    # autograded/ is what the formgrader shows; submitted/ is what makes nbgrader list the submission (Manage Assignments)
+    for folder in (paths.autograded / student / ASSIGNMENT, paths.root / "submitted" / student / ASSIGNMENT):
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, nb in notebooks.items():
+            if name in course.notebooks and isinstance(nb, dict) and isinstance(nb.get("cells"), list):
+                (folder / f"{name}.ipynb").write_text(json.dumps(nb, indent=1), encoding="utf-8")

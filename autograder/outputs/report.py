@@ -15,12 +15,13 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from autograder import sandbox
+from autograder.grading import result as results
 from autograder.grading.course import Course
 from autograder.layout import CourseDir
 
 
 def load_results(root: Path) -> list[dict]:
-    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(CourseDir(root).results.glob("*.json"))]
+    return [results.load(p) for p in sorted(CourseDir(root).results.glob("*.json"))]
 
 
 def _gist(reason: str | None) -> str:
@@ -109,8 +110,8 @@ def write(course: Course, root: Path) -> Path:
         "<h2>Conflicts from collect (decide by hand)</h2><ul>",
         *(f"<li>{e(c)}</li>" for c in _conflicts(paths.root)),
         "</ul>",
-        "<h2>Ungradable and partial submissions</h2><ul>",
-        *(f"<li>{e(r['student'])}: {e(r['status'])}</li>" for r in results if r["status"] != "ok"),
+        "<h2>Submissions that are not ok (grader_error: regrade them)</h2><ul>",
+        *(f"<li>{e(r['student'])}: {e(r['status'])}: {e(r.get('status_detail', ''))}</li>" for r in results if r["status"] != "ok"),
         "</ul><p>Seeds, timings and isolation per student: <code>grading.log</code>; each result JSON in <code>results/</code>.</p>",
     ]
     out = paths.reports / "index.html"

@@ -36,6 +36,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,12 @@ class Outcome:
     stderr: str = ""
     isolation: str = NAMESPACE
     extra: dict = field(default_factory=dict)
+    cpu: float = 0.0  # CPU seconds of the whole tree (user + system, every process its init or subreaper reaped)
+
+    @property
+    def outside(self) -> bool:
+        """Killed by a signal nobody inside sent: the supervised process itself died of it (the command's death is 128 + n)."""
+        return self.returncode is not None and self.returncode < 0 and not self.timed_out
 
     @property
     def signal(self) -> int | None:
@@ -170,6 +177,7 @@ def _base_env(home: Path) -> dict[str, str]:
         "PYTHONHASHSEED": "0",
         "MPLBACKEND": "Agg",
         "MPLCONFIGDIR": "/tmp/mpl",
+        "FONTCONFIG_FILE": "/tmp/fonts.conf",  # written by the sandbox (enter.py; next to the logs in process isolation)
         "OPENBLAS_NUM_THREADS": "1",
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
@@ -207,11 +215,21 @@ def run(
     if isolation == NAMESPACE:
         outcome = _run_namespace(argv, rw=rw, limits=limits, env=full_env, cwd=cwd, stdout=out, stderr=err)
     else:
+        from autograder.sandbox.enter import FONTS_CONF
+
+        (log_dir / "fonts.conf").write_text(FONTS_CONF, encoding="utf-8")
+        if "FONTCONFIG_FILE" not in (env or {}):
+            full_env["FONTCONFIG_FILE"] = str(log_dir / "fonts.conf")
         outcome = _run_process(argv, limits=limits, env=full_env, cwd=cwd, stdout=out, stderr=err)
     outcome.stdout, outcome.stderr = _tail(out), _tail(err)
     outcome.extra["wall"] = limits.wall
     marks = [line.split()[-1] for line in outcome.stderr.splitlines() if line.startswith("__sandbox_leftover__ ")]
     outcome.extra["leftover"] = int(marks[-1]) if marks and marks[-1].isdigit() else 0
+    waited = [line.split()[-1] for line in outcome.stderr.splitlines() if line.startswith("__sandbox_waited__ ")]
+    try:  # the last line is the init's own (printed after every other process was killed); namespace isolation only
+        outcome.extra["waited"] = float(waited[-1]) if waited else None
+    except ValueError:
+        outcome.extra["waited"] = None
     limit = [line.split()[1:] for line in outcome.stderr.splitlines() if line.startswith("__sandbox_limit__ ")]
     if limit and len(limit[-1]) == 3:  # the last one is the watchdog's own (it prints after the command ended)
         outcome.extra["limit"] = limit[-1]
@@ -311,19 +329,21 @@ def _supervise(cmd, *, env, cwd, stdout: Path, stderr: Path, wall: float, isolat
     start = time.monotonic()
     with open(stdout, "wb") as out, open(stderr, "wb") as err:
         proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True)
-        timed_out = False
-        try:
-            proc.wait(timeout=wall)
-        except subprocess.TimeoutExpired:
-            timed_out = True
+        reaped: dict = {}
+        # wait4 (not Popen.wait) so the tree's CPU time comes back with the exit status
+        waiter = threading.Thread(target=lambda: reaped.update(r=os.wait4(proc.pid, 0)), daemon=True)
+        waiter.start()
+        waiter.join(wall)
+        timed_out = waiter.is_alive()
+        if timed_out:
             _kill_group(proc, signal.SIGTERM)
-            try:
-                proc.wait(timeout=5)  # the namespace's init stops the tree and copies the job folder back
-            except subprocess.TimeoutExpired:
-                pass
+            waiter.join(5)  # the namespace's init stops the tree and copies the job folder back
         _kill_group(proc, signal.SIGKILL)
-        proc.wait()
-    return Outcome(proc.returncode, timed_out, time.monotonic() - start, isolation=isolation)
+        waiter.join()
+    _, status, usage = reaped["r"]
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Outcome(proc.returncode, timed_out, time.monotonic() - start, isolation=isolation, cpu=round(cpu, 3))
 
 
 def _kill_group(proc: subprocess.Popen, sig: int) -> None:

@@ -38,6 +38,7 @@ MNT_DETACH = 2
 PR_SET_PDEATHSIG = 1
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "arm64": 41}
 SYS_SETSID = {"x86_64": (0xC000003E, 112), "aarch64": (0xC00000B7, 157), "arm64": (0xC00000B7, 157)}  # (audit arch, number)
+FONTS_CONF = '<?xml version="1.0"?>\n<fontconfig><dir>/usr/share/fonts</dir><cachedir>/tmp/fontconfig</cachedir></fontconfig>\n'
 LIMITS = {"as": resource.RLIMIT_AS, "cpu": resource.RLIMIT_CPU, "fsize": resource.RLIMIT_FSIZE,
           "nproc": resource.RLIMIT_NPROC, "core": resource.RLIMIT_CORE}
 
@@ -119,6 +120,8 @@ def build_root(spec: dict) -> None:
     # /tmp first: a course or venv that lives under /tmp is then bound inside it, not hidden by it
     os.makedirs(root + "/tmp")
     mount("tmp", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(spec['tmp_mb'])}m,mode=1777")
+    with open(root + "/tmp/fonts.conf", "w") as f:  # no /etc/fonts in here: without a config fontconfig complains on every plot
+        f.write(FONTS_CONF)
     for path in ["/usr", *spec["ro"]]:
         bind(root, path, readonly=True)
     for dev in ("null", "zero", "urandom", "random"):
@@ -214,6 +217,7 @@ class Watchdog:
         self.nproc, self.memory, self.cpu = int(limits["nproc"]), int(limits["as"]), int(limits["cpu"])
         self.page = os.sysconf("SC_PAGE_SIZE")
         self.tripped: str | None = None
+        self.waited: dict[str, int] = {}  # pid → ns spent runnable but waiting for a CPU (a starved tree, not a sleeping one)
 
     def check(self) -> None:
         pids = [p for p in os.listdir("/proc") if p.isdigit() and p != "1"]
@@ -221,6 +225,8 @@ class Watchdog:
             self.tripped = f"processes {len(pids)} {self.nproc}"
         else:
             rss = sum(pss(pid, self.page) for pid in pids)
+            for pid in pids:
+                self.waited[pid] = run_queue_ns(pid) or self.waited.get(pid, 0)
             reaped = os.times()  # processes that ended and were reaped by this init count too
             cpu = sum(cpu_seconds(pid) for pid in pids) + reaped.children_user + reaped.children_system
             if rss > self.memory:
@@ -229,6 +235,15 @@ class Watchdog:
                 self.tripped = f"cpu {cpu:.0f} {self.cpu}"
         if self.tripped:
             kill_all()
+
+
+def run_queue_ns(pid: str) -> int:
+    """Nanoseconds `pid` has spent runnable but waiting for a CPU (``/proc/<pid>/schedstat``), 0 when unreadable."""
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            return int(f.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def kill_all() -> None:
@@ -295,6 +310,7 @@ def run_command(spec: dict, argv: list[str]) -> int:
     kill_all()
     if watchdog.tripped:
         print(f"__sandbox_limit__ {watchdog.tripped}", file=sys.stderr, flush=True)
+    print(f"__sandbox_waited__ {sum(watchdog.waited.values()) / 1e9:.2f}", file=sys.stderr, flush=True)
     print(f"__sandbox_leftover__ {max(alive, 0)}", file=sys.stderr, flush=True)
     return os.waitstatus_to_exitcode(status) if status else 0
 

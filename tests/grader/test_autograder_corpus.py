@@ -120,7 +120,7 @@ def graded(env: Corpus, name: str) -> dict:
     limit = seconds(name)
     t = time.monotonic()
     try:
-        proc = cli("grade-one", str(zip_path), "--out", str(out), *env.common, *LIMITS, *([] if case.nbgrader else ["--no-nbgrader"]),
+        proc = cli("grade-one", str(zip_path), "--out", str(out), *env.common, *LIMITS, *(["--execute"] if case.nbgrader else ["--no-nbgrader"]),
                    timeout=limit)
     except subprocess.TimeoutExpired:
         pytest.fail(f"grade-one on {name} did not finish within {limit} s")

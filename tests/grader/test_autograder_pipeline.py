@@ -79,7 +79,31 @@ def test_two_grade_one_processes_merge_into_one_gradebook(tmp_path: Path, course
     log = (tmp_path / "course" / "grading.log").read_text()
     assert "seed=" in log and "isolation=" in log
     notebooks = sorted(p.name for p in (tmp_path / "course" / "autograded" / "bob" / "backproplab").glob("*.ipynb"))
-    assert notebooks == ["01_softmax.ipynb", "02_losses.ipynb"]  # executed by nbgrader, for the formgrader
+    assert notebooks == ["01_softmax.ipynb", "02_losses.ipynb"]  # as submitted (the default), for the formgrader
+    _hand_grading_works(tmp_path / "course", common)
+
+
+def _hand_grading_works(root: Path, common: list[str]) -> None:
+    """nbgrader's own API lists the submissions (Manage Assignments) and a hand-given score reaches grades.csv."""
+    from nbgrader.api import Gradebook
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+
+    config = Config()
+    config.CourseDirectory.root = str(root)
+    config.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    assert api.get_assignment("backproplab")["num_submissions"] == 2
+    assert {s["student"] for s in api.get_submissions("backproplab")} == {"ada_lovelace", "bob"}
+    assert api.get_submission("backproplab", "ada_lovelace")["needs_manual_grade"]
+    with Gradebook(config.CourseDirectory.db_url, "backproplab") as gb:
+        grade = gb.find_grade("q_global_max", "01_softmax", "backproplab", "ada_lovelace")
+        grade.manual_score, grade.needs_manual_grade = 1.0, False  # what the formgrader's grade handler writes
+        gb.db.commit()
+    assert cli("export", *common).returncode == 0
+    row = {r["student"]: r for r in csv.DictReader(open(root / "grades.csv", encoding="utf-8"))}["ada_lovelace"]
+    assert row["manual"] == "1" and row["awaiting_hand_grading"] == "0", row
 
 
 def test_without_namespaces_grading_still_runs_and_says_isolation_is_weaker(tmp_path: Path, course) -> None:
@@ -111,17 +135,16 @@ def test_the_throw_away_courses_hold_no_solutions(course) -> None:
 @pytest.mark.timeout(400)
 def test_a_killed_or_failed_grading_never_leaves_an_older_score_standing(tmp_path: Path, course) -> None:
     """A result that says the grading did not finish replaces the student's automatic points by 0."""
-    import json
 
     from autograder.grading.batch import failed_result
 
     zip_path = write_zip(tmp_path / "cleo.zip", submission(course))
     common = ["--source", str(course.source), "--hidden", HIDDEN, "--course", str(tmp_path / "course")]
     assert cli("grade-one", str(zip_path), "--out", str(tmp_path / "good.json"), "--no-nbgrader", *common).returncode == 0
-    (tmp_path / "killed.json").write_text(json.dumps(failed_result("cleo", zip_path, "grading did not finish (the grader was stopped)")))
+    failed_result("cleo", zip_path, "grading did not finish (the grader was stopped)").write(tmp_path / "killed.json")
     for results in (["good.json"], ["killed.json"]):
         assert cli("merge", *(str(tmp_path / r) for r in results), *common).returncode == 0
         assert cli("export", *common).returncode == 0
         row = next(csv.DictReader(open(tmp_path / "course" / "grades.csv", encoding="utf-8")))
         print(results, row["status"], row["auto"])
-    assert row["status"].startswith("ungradable") and float(row["auto"]) == 0
+    assert row["status"] == "grader_error" and float(row["auto"]) == 0

@@ -85,6 +85,13 @@ NAMES = [
 """The cases, in order (checked against `corpus`), so tests can be listed without building any."""
 
 
+IMPORT_FAILS = ("import_infinite_loop", "import_memory_bomb", "import_sys_exit", "import_os_exit", "import_sigkill_self",
+                "import_non_utf8_module", "leak_via_exception_name", "tree_memory", "tree_nproc", "tree_disk_fill", "alarm_blocked_everywhere")
+STATUS = {**dict.fromkeys(IMPORT_FAILS, "import_error"), "malformed_json": "unreadable_notebook", "non_utf8_notebook": "unreadable_notebook",
+          "missing_notebook": "missing_notebook", "zip_bomb": "ungradable", "progress_fifo": "timeout"}
+"""Cases whose status is not ``ok`` (one code of grading/result.STATUSES)."""
+
+
 @dataclass
 class Case:
     name: str
@@ -93,7 +100,7 @@ class Case:
     base: str | None = "perfect"
     nbgrader: bool = False
     exact: float | None = None
-    status: str = "ok"
+    status: str = "ok"  # grading/result.STATUSES
     folder: str = ""
     build: Callable[[Path, dict], None] | None = None
     needs_namespace: bool = False
@@ -603,13 +610,13 @@ def corpus(course, token: str, known: list[Path], course_files: list[Path]) -> l
         Case("changed_metadata_and_ids", edit_nb(edit_nb(one_wrong, "01_softmax", meddle), "02_losses", meddle), "metadata",
              base="one_wrong_per_notebook"),
         # files and archives
-        Case("malformed_json", truncated, "not valid JSON", status="partial"),
-        Case("missing_notebook", missing, "is missing", status="partial"),
+        Case("malformed_json", truncated, "not valid JSON"),
+        Case("missing_notebook", missing, "is missing"),
         Case("renamed_notebook", renamed, "was graded as", folder="renamed_notebook_4242_assignsubmission_file_"),
-        Case("non_utf8_notebook", latin, "not UTF-8", status="partial"),
+        Case("non_utf8_notebook", latin, "not UTF-8"),
         Case("zip_slip", perfect, "outside the submission", build=zip_slip(token), checks=["no_escape"]),
-        Case("zip_symlinks", perfect, "symbolic link", build=symlinks, status="partial"),
-        Case("zip_bomb", perfect, "zip bomb", base=None, exact=0, status="ungradable", build=zip_bomb),
+        Case("zip_symlinks", perfect, "symbolic link", build=symlinks, status="missing_package"),
+        Case("zip_bomb", perfect, "zip bomb", base=None, exact=0, build=zip_bomb),
         Case("lms_nested_folder", perfect, "correct on the grader", folder="Lms Nested Folder_99_assignsubmission_file_"),
         # issue 14: the trust boundary
         Case("leak_via_exception_name", inject(blank, "losses", LEAK_BY_CLASS_NAME), "failed to import", base="blank", exact=0,
@@ -636,6 +643,8 @@ def corpus(course, token: str, known: list[Path], course_files: list[Path]) -> l
              checks=["no_forgery", "clean_outputs"]),
         Case("script_in_outputs", set_answer(perfect, SCRIPT_OUTPUT), "correct on the grader", nbgrader=True, checks=["clean_outputs"]),
     ]
+    for case in cases:  # the structured status (grading/result.py) each case must get
+        case.status = STATUS.get(case.name, case.status)
     assert [c.name for c in cases] == NAMES, "hostile_corpus.NAMES is out of date"
     assert {c.name for c in cases if c.nbgrader} == NBGRADER, "hostile_corpus.NBGRADER is out of date"
     return cases
