@@ -93,10 +93,24 @@ def _seeding(checks: ModuleType, fn, probe) -> str | None:
     return checks.properties.reproducible(fn, probe)
 
 
+def points(source: Path) -> dict[str, float]:
+    """Points of each exercise function's graded cell (``grade_id`` = its name) in the source notebooks beside the package."""
+    from autograder.grading.notebooks import nbgrader_meta
+
+    out = {}
+    for notebook in sorted(source.glob("*.ipynb")):
+        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+            meta = nbgrader_meta(cell)
+            if meta.get("grade") and meta.get("grade_id") in hidden.FUNCTIONS:
+                out[meta["grade_id"]] = float(meta.get("points", 0))
+    return out
+
+
 def build(reference_pkg: Path = mutants.REFERENCE_PKG) -> dict:
-    """Fingerprints of the reference and of every mutant, per exercise function."""
+    """Fingerprints of the reference and of every mutant, per exercise function (and its points, for the ✓ line)."""
     checks = importlib.import_module(f"{mutants.reference_package(reference_pkg)}.checks")
     catalogue = mutants.by_function()
+    worth = points(Path(reference_pkg).parent)
     functions = {}
     for name, module in hidden.FUNCTIONS.items():
         depends = chain(name)
@@ -117,6 +131,7 @@ def build(reference_pkg: Path = mutants.REFERENCE_PKG) -> dict:
                 for m in catalogue.get(name, [])
             ],
             "replay": recorder.records,
+            **({"points": worth[name]} if name in worth else {}),
         }
     return {"format": checks.FORMAT, "functions": functions}
 

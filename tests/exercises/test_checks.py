@@ -14,6 +14,7 @@ import functools
 import importlib
 import io
 import json
+import re
 import time
 import types
 
@@ -37,7 +38,7 @@ def test_visible_check(name: str, capfd: pytest.CaptureFixture) -> None:
     fn = getattr(importlib.import_module(f"backproplab.{hidden.FUNCTIONS[name]}"), name)
     getattr(checks, f"check_{name}")(fn)
     out, err = capfd.readouterr()
-    assert out.strip().endswith(f"{name}: {PASSED}") and not err
+    assert re.search(rf"{name}: {PASSED}( \(.+ if the hidden tests agree\))?$", out.strip()) and not err
 
 
 def _run(checks, name, fn) -> tuple[str | None, str, str]:
@@ -49,6 +50,18 @@ def _run(checks, name, fn) -> tuple[str | None, str, str]:
     except AssertionError as exc:
         return str(exc), out.getvalue(), err.getvalue()
     return None, out.getvalue(), err.getvalue()
+
+
+def worth(name: str) -> str:
+    """What the ✓ line adds for `name`: its graded cell's points, read from the source notebook."""
+    from autograder.grading.notebooks import nbgrader_meta
+
+    for path in sorted(hidden.REFERENCE_PKG.parent.glob(f"{hidden.NOTEBOOK[name]}_*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if nbgrader_meta(cell).get("grade_id") == name:
+                points = float(nbgrader_meta(cell)["points"])
+                return f" ({points:g} point{'' if points == 1 else 's'} if the hidden tests agree)"
+    raise AssertionError(f"no graded cell {name!r}")
 
 
 def test_every_function_has_a_check_and_probes(student_checks) -> None:
@@ -63,7 +76,7 @@ def test_reference_passes_with_one_line_and_no_stderr(student_checks, capfd: pyt
         start = time.perf_counter()
         message, out, _ = _run(student_checks, name, hidden.reference(name))
         seconds[name] = time.perf_counter() - start
-        assert message is None and out == f"{name}: {PASSED}\n", (name, message, out)
+        assert message is None and out == f"{name}: {PASSED}{worth(name)}\n", (name, message, out)
     assert capfd.readouterr().err == ""
     slowest = max(seconds, key=seconds.get)
     with capfd.disabled():  # measured and reported, never asserted

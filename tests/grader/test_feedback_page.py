@@ -102,9 +102,11 @@ def _zip(dst: Path, course, wrong: list[mutants.Mutant]) -> Path:
 
 
 def _grade_page(tmp: Path, course, wrong: list[mutants.Mutant], seed: int = 7) -> tuple[dict, str, dict]:
+    from autograder.grading import result as results
     from autograder.grading.grade_one import grade_one
 
-    result = grade_one(_zip(tmp / "s.zip", course, wrong), course, seed=seed, nbgrader=False, workdir=tmp)
+    grade_one(_zip(tmp / "s.zip", course, wrong), course, seed=seed, nbgrader=False, workdir=tmp).write(tmp / "r.json")
+    result = results.load(tmp / "r.json")  # as the feedback command reads it: validated and bounded
     cells = {gid: c for nb in result["notebooks"].values() for gid, c in nb["cells"].items()}
     return result, render(result, {}), cells
 

@@ -46,6 +46,14 @@ from .report import CallTimedOut, CheckFailed, passed, stale_source, time_limit
 from .running import Replay, changed_argument, package_call, quiet, run, substituted
 
 PASSED = "visible checks passed"
+
+
+def _passed(entry: dict | None) -> str:
+    """The ✓ line's text: with the cell's points when the fingerprints carry them (the hidden tests award them)."""
+    worth = entry.get("points") if entry else None
+    if not isinstance(worth, (int, float)) or worth <= 0:
+        return PASSED
+    return f"{PASSED} ({worth:g} point{'' if worth == 1 else 's'} if the hidden tests agree)"
 FUNCTIONS = {e.name: e.module for e in BY_NAME.values()}
 STATS = {e.name for e in BY_NAME.values() if e.random}
 """Functions whose answers are random draws: compared by mean and standard deviation."""
@@ -116,7 +124,7 @@ def check(name: str, fn: Callable) -> None:
     unseeded = [f"{seeding} (probe: {items[0].note})"] if seeding else []
     if entry is not None:
         if all(_agrees(g, w) for g, w in zip(got, entry["reference"])) and not unseeded:
-            passed(name, PASSED)
+            passed(name, _passed(entry))
             return
         for wrong in entry["mutants"]:
             if all(_agrees(g, w) for g, w in zip(got, wrong["outputs"])) and wrong.get("seeding") == seeding:
@@ -125,7 +133,7 @@ def check(name: str, fn: Callable) -> None:
     if problems:
         first, *rest = problems
         raise CheckFailed("\n".join([f"{name}: {first}", *(f"  also: {r}" for r in rest)]))
-    passed(name, PASSED)
+    passed(name, _passed(entry))
 
 
 def _agrees(got: dict, want: dict) -> bool:
