@@ -16,6 +16,7 @@ import json
 import sys
 from pathlib import Path
 
+from autograder.grading import result as results
 from autograder.grading.result import GRADER_ERROR
 from autograder.layout import ROOT
 
@@ -23,9 +24,6 @@ KEY = "content_hash"
 GRADER_CODE = ("autograder/grading", "autograder/sandbox", "autograder/contract.py", "autograder/imports.py", "autograder/layout.py")
 SETTINGS = ("no_nbgrader", "execute", "timeout", "cell_timeout", "job_timeout", "memory_mb", "isolation", "seed")
 """The CLI options that change a score (an option added to grade-one that does must be added here)."""
-# results of schema 1 said it in words; schema 2 says `grader_error` (grading/result.py)
-NOT_REUSED = ("ungradable: grader error", "ungradable: grading did not finish", "ungradable: the grader failed", "ungradable: grading took longer")
-MAX_RESULT = 64 << 20
 
 
 def _files(path: Path) -> list[Path]:
@@ -65,16 +63,12 @@ def submission_key(zip_path: Path, course: str) -> str:
 def stored_key(result_path: Path) -> str | None:
     """The key of a stored result, if it may be reused (None if missing, malformed, too large or a grader failure)."""
     try:
-        if result_path.stat().st_size > MAX_RESULT:
-            return None
-        result = json.loads(result_path.read_text(encoding="utf-8"))
+        result = results.read(result_path)  # the one bounded, validating reader (schema 1's words become codes there)
     except (OSError, ValueError):
         return None
-    if not isinstance(result, dict) or str(result.get("status", "")).startswith(NOT_REUSED):
+    if GRADER_ERROR in (result.status, *result.flags):
         return None
-    if result.get("status") == GRADER_ERROR or GRADER_ERROR in (result.get("flags") or []):
-        return None
-    key = result.get(KEY)
+    key = result.extra.get(KEY)
     return key if isinstance(key, str) else None
 
 

@@ -17,7 +17,7 @@ from autograder.grading import unchanged
 def test_a_stored_grader_failure_or_a_malformed_result_is_never_reused(tmp_path: Path) -> None:
     for status, key in (("ok", "k"), ("ungradable: grader error: KeyError", "k"), ("ungradable: grading did not finish (x)", "k"),
                         ("ok", 3)):
-        (tmp_path / "r.json").write_text(json.dumps({"status": status, unchanged.KEY: key}))
+        (tmp_path / "r.json").write_text(json.dumps({"student": "s", "submission": "s.zip", "status": status, unchanged.KEY: key}))
         assert unchanged.stored_key(tmp_path / "r.json") == ("k" if (status, key) == ("ok", "k") else None), status
     (tmp_path / "r.json").write_text("{not json")
     assert unchanged.stored_key(tmp_path / "r.json") is None
