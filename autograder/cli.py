@@ -50,14 +50,6 @@ def _load(args, build: bool = True):
     return Course.load(args.source, Path(args.course) / ".build", hidden=args.hidden, build=build)
 
 
-def _settings(args):
-    from autograder.grading.harness import Settings
-    from autograder.sandbox import Limits
-
-    limits = Limits(wall=float(args.job_timeout), memory=args.memory_mb << 20)
-    return Settings(seed=args.seed or 0, limits=limits, call_seconds=args.timeout, cell_seconds=args.cell_timeout, isolation=args.isolation)
-
-
 def cmd_bundle(args) -> int:
     from autograder.release.bundle import make_bundle
 
@@ -89,27 +81,9 @@ def cmd_collect(args) -> int:
 
 def cmd_grade_one(args) -> int:
     """Always writes a result and exits 0: a failure of the grader itself becomes a ``grader_error`` result."""
-    import traceback
+    from autograder.grading.batch import grade_to_file
 
-    from autograder.grading import unchanged
-    from autograder.grading.batch import failed_result
-    from autograder.grading.grade_one import grade_one
-    from autograder.sandbox.untrusted import clean
-    from autograder.student.submit import student_id
-
-    student = student_id(args.student or args.submission.name) or "student"
-    # first a placeholder: if this process is killed (OOM, a batch engine's limit), no older score stays silently
-    failed_result(student, args.submission, "grading did not finish (the grader was stopped): grader error, regrade").write(args.out)
-    try:
-        course = _load(args)
-        result = grade_one(args.submission, course, student=args.student, seed=args.seed, settings=_settings(args),
-                           nbgrader=not args.no_nbgrader, execute=args.execute)
-    except Exception as exc:  # noqa: BLE001 - a grader bug must still leave a result that says so
-        result = failed_result(student, args.submission, f"grader error, regrade: {clean(f'{type(exc).__name__}: {exc}')}")
-        result.log += [clean(line, 500) for line in traceback.format_exc().splitlines()[-20:]]
-    else:
-        result.extra[unchanged.KEY] = unchanged.submission_key(args.submission, unchanged.course_key(course, args))
-    result.write(args.out)
+    result = grade_to_file(args.submission, args.out, args, student=args.student)
     print(f"{result.student}: {result.auto:g} automatic points, {result.status} (seed {result.seed}, {result.isolation} isolation)")
     return 0
 
@@ -126,12 +100,12 @@ def cmd_grade(args) -> int:
     if not zips:
         print("no submissions: run `python -m autograder collect FOLDER` first, or pass zips", file=sys.stderr)
         return 1
-    zips, same = unchanged.split(zips, paths.results, unchanged.course_key(course, args), lambda z: student_id(z.name) or "student",
-                                 force=args.force)
+    key = unchanged.course_key(course, args)
+    zips, same = unchanged.split(zips, paths.results, key, lambda z: student_id(z.name) or "student", force=args.force)
     if same:
         print(f"skipped {len(same)} unchanged submissions (same zip, course, hidden tests and grader as their stored result; --force regrades)")
     print(f"grading {len(zips)} submissions, {args.jobs or os.cpu_count()} at a time ({course.source})")
-    results = grade_many(zips, paths.root / "graded", args, jobs=args.jobs, progress=not args.quiet) if zips else []
+    results = grade_many(zips, paths.root / "graded", args, course, jobs=args.jobs, progress=not args.quiet, course_key=key) if zips else []
     return _after_grading(course, args, results)
 
 
@@ -226,8 +200,9 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_collect)
 
     p = sub.add_parser("grade", help="grade all submissions, then merge/export/feedback/report",
-                       description="Grade every zip (default: COURSE/inbox/*.zip) in parallel, one grade-one process per submission, "
-                       "then merge into the gradebook, write grades.csv, feedback and the report.")
+                       description="Grade every zip (default: COURSE/inbox/*.zip) in parallel: the course loaded and the reference solution "
+                       "graded once (one seed for the class, printed), then one forked grader per submission; then merge into the "
+                       "gradebook, write grades.csv, feedback and the report.")
     p.add_argument("zips", type=Path, nargs="*", help="zips to grade (default: COURSE/inbox/*.zip)")
     p.add_argument("-j", "--jobs", type=int, default=None, help="submissions at a time (default: one per core)")
     p.add_argument("--submission-timeout", type=int, default=3600, help="seconds for one whole submission (default 3600)")

@@ -18,7 +18,10 @@ Phases:
   outputs as saved): the whole process, and inside it each sandboxed job
   (``result["timings"]["cpu"]``) and the grader's own work;
 * ``merge``, ``export``, ``feedback``, ``report`` for that one result, each
-  its own ``python -m autograder`` process.
+  its own ``python -m autograder`` process;
+* ``grade`` on the same zip (a warm batch of one): the whole command, and the
+  submission's own forked grader (its jobs and its own CPU, from the result):
+  what every further submission of a class costs.
 
 Each run is stored under its label in ``bench/results/grading_profile.json``;
 the Markdown table shows every label stored, side by side.
@@ -152,6 +155,20 @@ def grading(course_root: Path, zip_path: Path, execute: bool) -> dict[str, float
         rows[f"{step} (own process)"] = command_cpu([sys.executable, "-m", "autograder", step, *args, *common], ROOT, env)[0]
     rows["auto points"] = sum(nb["auto"] for nb in result["notebooks"].values())
     rows["status"] = result["status"]
+    rows.update(warm_batch(course_root.parent / "batch", zip_path, extra, env))
+    return rows
+
+
+def warm_batch(course_root: Path, zip_path: Path, extra: list[str], env: dict) -> dict[str, float]:
+    """``grade`` on the one zip: the whole command, and the submission's own forked grader (what each more costs)."""
+    total, wall = command_cpu([sys.executable, "-m", "autograder", "grade", str(zip_path), "--course", str(course_root), "-q", *extra],
+                              ROOT, env)
+    (path,) = (course_root / "graded").glob("*.json")
+    cpu = json.loads(path.read_text(encoding="utf-8")).get("timings", {}).get("cpu", {})
+    rows = {"grade (warm batch of one): whole command, incl. course load, reference calibration, merge, CSV, feedback, report": total,
+            "grade: the submission's forked grader, whole tree (the cost of each further submission)": sum(cpu.values())}
+    rows.update({f"  forked: job {name}": seconds for name, seconds in sorted(cpu.items()) if name != "grader"})
+    rows["  forked: grader itself (verdicts; course, cases and reference answers inherited)"] = cpu.get("grader", 0.0)
     return rows
 
 

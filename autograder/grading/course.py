@@ -163,6 +163,36 @@ class Course:
     def reference(self) -> Reference:
         return Reference(self.reference_pkg, self.hidden.FUNCTIONS)
 
+    # ------------------------------------------------------------------ what every submission of one seed shares
+
+    @functools.cached_property
+    def _shared(self) -> dict:
+        return {}
+
+    def cases(self, name: str, seed: int) -> list:
+        """The hidden cases of `name` for `seed`, built once per process (a batch builds them before it forks)."""
+        key = ("cases", name, seed)
+        if key not in self._shared:
+            self._shared[key] = list(self.hidden.cases(name, seed))
+        return self._shared[key]
+
+    def answer(self, name: str, case):
+        """The reference's answer to `case` (a `Raised` when it raises), computed once per case object."""
+        key = ("answer", name, id(case))
+        kept = self._shared.get(key)
+        if kept is None or kept[0] is not case:  # the case is kept with its answer: its id cannot be reused meanwhile
+            kept = self._shared[key] = (case, self.reference.call(name, case.args, case.kwargs))
+        return kept[1]
+
+    def recorded(self, name: str, seed: int, deps: frozenset[str]) -> tuple[dict, dict]:
+        """The dependencies' answers the reference `name` asks for on its cases (`replay.record`), once per seed."""
+        from autograder.grading import replay
+
+        key = ("recorded", name, seed, deps)
+        if key not in self._shared:
+            self._shared[key] = replay.record(self.reference, name, self.cases(name, seed), set(deps))
+        return self._shared[key]
+
     @functools.cached_property
     def _released(self) -> dict[str, dict[str, str]]:
         from autograder.grading.notebooks import cell_source, nbgrader_meta

@@ -285,7 +285,7 @@ def judge(name: str, case, record: dict | None, course, settings: Settings, budg
     `budget` is shared by every call of one job: what the child sends back is read within it.
     `seen`, when given, receives the decoded answer (``got``) and the reference's (``want``).
     """
-    want = course.reference.call(name, case.args, case.kwargs)
+    want = course.answer(name, case)
     if seen is not None:
         seen["want"] = want
     if record is None:
@@ -335,12 +335,12 @@ def grade_functions(
         with_cells = notebooks if index == 0 else None
         if not group.functions and not with_cells:
             continue
-        cases = {name: list(course.hidden.cases(name, settings.seed)) for name in group.functions}
+        cases = {name: course.cases(name, settings.seed) for name in group.functions}
         calls = [(f"{name}.{i}", name, case) for name in group.functions for i, case in enumerate(cases[name])]
         items = [Item(ident, module=functions[name]) for ident, name, _ in calls]
         items += [Item(c["id"], notebook=k) for k, nb in enumerate(with_cells or []) for c in nb["cells"]]
         # the dependencies' reference answers, recorded here: no reference code goes into the child
-        recorded = [replay.record(course.reference, name, cases[name], compose.closure(name, depends) & functions.keys())
+        recorded = [course.recorded(name, settings.seed, frozenset(compose.closure(name, depends) & functions.keys()))
                     for name in group.functions if compose.closure(name, depends) & functions.keys()]
 
         def prepare(here: Path, remaining: set[str], calls=calls, with_cells=with_cells, recorded=recorded, group=group) -> None:

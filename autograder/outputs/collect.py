@@ -201,10 +201,34 @@ def collect(inbox: Path, dest: Path, expected_notebooks: list[str], roster: Rost
 
 
 def write_conflicts(collected: Collected, path: Path) -> None:
-    """Keep the conflicts, notes and per-student origin for `report` and `export` (``COURSE/collect.json``)."""
+    """Keep the conflicts, notes and per-student origin for `report`, `export` and `merge` (``COURSE/collect.json``).
+
+    ``by_student``: the conflicts about one collected student (they start with ``"<id>: "``); `merge` flags that
+    student's result ``conflict`` with them.
+    """
+    by_student: dict[str, list[str]] = {}
+    for text in collected.conflicts:
+        sid = text.split(": ", 1)[0]
+        if sid in collected.chosen or sid in collected.students:
+            by_student.setdefault(sid, []).append(text)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"conflicts": collected.conflicts, "notes": collected.notes, "students": collected.students}, indent=1),
-                    encoding="utf-8")
+    path.write_text(json.dumps({"conflicts": collected.conflicts, "notes": collected.notes, "students": collected.students,
+                                "by_student": by_student}, indent=1), encoding="utf-8")
+
+
+MAX_CONFLICTS = 20  # per student, as read back
+
+
+def load_conflicts(path: Path) -> dict[str, list[str]]:
+    """``by_student`` of a ``collect.json``: student id → the conflicts about them (empty when none or malformed)."""
+    try:
+        found = json.loads(Path(path).read_text(encoding="utf-8")).get("by_student", {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    return {k: [clean(t, 500) for t in v[:MAX_CONFLICTS] if isinstance(t, str)] for k, v in found.items()
+            if isinstance(k, str) and STUDENT_RE.match(k) and isinstance(v, list)}
 
 
 def load_students(path: Path) -> dict[str, dict]:

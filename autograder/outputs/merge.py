@@ -5,6 +5,7 @@ so ``nbgrader formgrader`` works on it for the written answers. Each graded
 code cell's automatic score is set to the harness's result; written answers
 are left for the formgrader (a manual score already given is never
 touched). Merging the same student again replaces their automatic scores.
+A student `collect` recorded a conflict about gets the ``conflict`` status.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from autograder.grading import result as results
 from autograder.grading.course import ASSIGNMENT, Course, nbgrader_config
 from autograder.grading.notebooks import WRITTEN
 from autograder.layout import CourseDir
+from autograder.outputs.collect import load_conflicts
 
 STUDENT_RE = re.compile(r"^[a-z0-9_]{1,64}$")
 
@@ -39,10 +41,6 @@ def init_course(course: Course, root: Path) -> CourseDir:
     return paths
 
 
-def load_result(path: Path) -> dict:
-    return results.load(path)  # the one reader: schema-checked, bounded (raises ValueError)
-
-
 def merge(course: Course, root: Path, result_files: list[Path]) -> list[str]:
     """Merge results into the gradebook at `root`; return one line per student."""
     import warnings
@@ -53,10 +51,14 @@ def merge(course: Course, root: Path, result_files: list[Path]) -> list[str]:
     warnings.filterwarnings("ignore", message=".*not in session.*")
     paths = init_course(course, root)
     paths.results.mkdir(exist_ok=True)
+    conflicts = load_conflicts(paths.root / "collect.json")
     lines = []
     with Gradebook(paths.db_url, ASSIGNMENT) as gb:
         for path in result_files:
-            result = load_result(path)
+            graded = results.read(path)  # the one reader: schema-checked, bounded (raises ValueError)
+            for text in conflicts.get(graded.student, []):  # who sent it is in doubt (collect): the status says so
+                graded.flag(results.CONFLICT, text)
+            result = graded.to_json()
             student = result["student"]
             gb.update_or_create_student(student)
             gb.update_or_create_submission(ASSIGNMENT, student)

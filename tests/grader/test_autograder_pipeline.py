@@ -8,6 +8,7 @@ corpus (test_autograder_corpus.py), graded end to end with everything else.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -58,6 +59,8 @@ def test_two_grade_one_processes_merge_into_one_gradebook(tmp_path: Path, course
     for p in procs:
         out, err = p.communicate(timeout=600)
         assert p.returncode == 0, err
+    (tmp_path / "course").mkdir()  # what `collect` keeps: a conflict about bob (merge flags his result)
+    (tmp_path / "course" / "collect.json").write_text(json.dumps({"by_student": {"bob": ["bob: the zip says it belongs to 'ada'"]}}))
     for step in (["merge", str(tmp_path / "Ada Lovelace.json"), str(tmp_path / "bob.json")], ["export"], ["feedback"], ["report"]):
         proc = cli(*step, *common)
         assert proc.returncode == 0, proc.stderr
@@ -68,6 +71,7 @@ def test_two_grade_one_processes_merge_into_one_gradebook(tmp_path: Path, course
     assert float(rows["bob"]["auto"]) == full_marks() - POINTS["softmax"] - POINTS["cross_entropy"]
     assert float(rows["bob"]["02_losses"]) == POINTS["softmax_cross_entropy"]
     assert rows["ada_lovelace"]["status"] == "ok" and rows["ada_lovelace"]["awaiting_hand_grading"] == "1"
+    assert rows["bob"]["status"] == "conflict"
     # which case groups failed, per wrong function (issue 16)
     assert rows["ada_lovelace"]["failed_groups"] == "" and "softmax: " in rows["bob"]["failed_groups"] and "cross_entropy: float32, main" in rows["bob"]["failed_groups"]
     page = (tmp_path / "course" / "feedback-html" / "bob.html").read_text(encoding="utf-8")
@@ -104,6 +108,26 @@ def _hand_grading_works(root: Path, common: list[str]) -> None:
     assert cli("export", *common).returncode == 0
     row = {r["student"]: r for r in csv.DictReader(open(root / "grades.csv", encoding="utf-8"))}["ada_lovelace"]
     assert row["manual"] == "1" and row["awaiting_hand_grading"] == "0", row
+    _overrides_and_comments_reach_the_page(root, common, config.CourseDirectory.db_url)
+
+
+def _overrides_and_comments_reach_the_page(root: Path, common: list[str], db_url: str) -> None:
+    """An automatic score changed in the formgrader, and its comments, show on the feedback page (and in grades.csv)."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url, "backproplab") as gb:
+        grade = gb.find_grade("softmax", "01_softmax", "backproplab", "bob")
+        assert grade.auto_score == 0.0
+        grade.manual_score = 1.0  # the formgrader's override of the grader's 0
+        gb.find_comment("q_global_max", "01_softmax", "backproplab", "ada_lovelace").manual_comment = "Good: <b>row</b> max."
+        gb.db.commit()
+    assert cli("feedback", *common).returncode == 0 and cli("export", *common).returncode == 0
+    bob = (root / "feedback-html" / "bob.html").read_text(encoding="utf-8")
+    assert f"1 / {POINTS['softmax']:g}" in bob and "changed the grader's 0 to 1" in bob and "after your instructor's changes" in bob
+    ada = (root / "feedback-html" / "ada_lovelace.html").read_text(encoding="utf-8")
+    assert "Your instructor: Good: &lt;b&gt;row&lt;/b&gt; max." in ada and "<b>row</b>" not in ada
+    rows = {r["student"]: r for r in csv.DictReader(open(root / "grades.csv", encoding="utf-8"))}
+    assert float(rows["bob"]["auto"]) == full_marks() - POINTS["cross_entropy"] - POINTS["softmax"] + 1
 
 
 def test_without_namespaces_grading_still_runs_and_says_isolation_is_weaker(tmp_path: Path, course) -> None:

@@ -16,7 +16,7 @@ import pytest
 from grader_course import write_zip
 
 from autograder.outputs import csvsafe, roster
-from autograder.outputs.collect import collect, load_students, write_conflicts, zip_folder
+from autograder.outputs.collect import collect, load_conflicts, load_students, write_conflicts, zip_folder
 
 NB = ["01_softmax"]
 
@@ -135,6 +135,17 @@ def test_a_canvas_name_claiming_someone_else_is_a_conflict(tmp_path: Path) -> No
     got = collect(tmp_path / "dl", tmp_path / "inbox", NB)
     assert sorted(got.chosen) == ["jonesalice"]
     assert len([c for c in got.conflicts if c.startswith("jonesalice:")]) == 2, got.conflicts
+    write_conflicts(got, tmp_path / "collect.json")  # merge reads them back: that student's status becomes `conflict`
+    assert list(load_conflicts(tmp_path / "collect.json")) == ["jonesalice"] and len(load_conflicts(tmp_path / "collect.json")["jonesalice"]) == 2
+
+
+def test_conflicts_read_back_for_merge_are_bounded_and_checked(tmp_path: Path) -> None:
+    path = tmp_path / "collect.json"
+    path.write_text(json.dumps({"by_student": {"../x": ["a"], "bob": ["bob: <script>", 7] + ["bob: more"] * 50, "eve": "not a list"}}))
+    got = load_conflicts(path)
+    assert list(got) == ["bob"] and len(got["bob"]) <= 20 and all(isinstance(t, str) for t in got["bob"])
+    path.write_text("[1, 2]")
+    assert load_conflicts(path) == {} and load_conflicts(tmp_path / "missing.json") == {}
 
 
 # --------------------------------------------------------------------------- the layouts

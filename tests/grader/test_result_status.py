@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -168,27 +169,58 @@ def test_untouched_stubs_are_decided_without_a_child(tmp_path: Path, course) -> 
     assert result.timings["cpu"].keys() <= {"job00-student", "answer-tests", "grader"}, result.timings["cpu"]
 
 
-def test_a_grade_one_process_that_dies_is_retried_once_then_a_grader_error(tmp_path: Path, monkeypatch) -> None:
+def test_a_forked_grader_that_dies_is_retried_once_then_a_grader_error(tmp_path: Path) -> None:
+    from autograder.grading import batch
+
+    attempts = tmp_path / "attempts"
+
+    def grade(zip_path: Path, out: Path) -> None:  # runs in the forked grader: it can only tell the parent through files
+        with open(attempts, "a") as f:
+            f.write(zip_path.stem + "\n")
+        if zip_path.stem == "ok" and attempts.read_text().count("ok") == 2:  # the second attempt of "ok" works
+            Result(student="ok", submission="ok.zip").write(out)
+            return
+        os.kill(os.getpid(), signal.SIGKILL)  # the grader's own OOM, or a signal from outside
+
+    (ok,) = batch.run_forked([tmp_path / "ok.zip"], tmp_path / "out", grade, jobs=1, timeout=60, progress=False)
+    assert attempts.read_text().split() == ["ok", "ok"] and results.read(ok).status == "ok"
+    attempts.unlink()
+    (dead,) = batch.run_forked([tmp_path / "dead.zip"], tmp_path / "out", grade, jobs=1, timeout=60, progress=False)
+    result = results.read(dead)
+    assert attempts.read_text().split() == ["dead", "dead"]
+    assert result.status == "grader_error" and "signal 9" in result.status_detail and "regrade" in result.status_detail, result.status_detail
+
+
+def test_a_forked_grader_past_the_submission_time_limit_is_stopped_with_its_group(tmp_path: Path) -> None:
+    from autograder.grading import batch
+
+    pidfile = tmp_path / "sleeper.pid"
+
+    def grade(zip_path: Path, out: Path) -> None:
+        sleeper = subprocess.Popen(["sleep", "60"])  # what the grader started (a sandbox) goes with it
+        pidfile.write_text(str(sleeper.pid))
+        time.sleep(60)
+
+    (out,) = batch.run_forked([tmp_path / "slow.zip"], tmp_path / "out", grade, jobs=1, timeout=1, progress=False)
+    result = results.read(out)
+    assert result.status == "timeout" and "longer than 1 s" in result.status_detail
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{pidfile.read_text()}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not Path(f"/proc/{pidfile.read_text()}").exists() or "Z" in Path(f"/proc/{pidfile.read_text()}/stat").read_text().split()[2]
+
+
+def test_the_batch_calibration_grades_the_reference_to_full_marks_and_fills_the_shared_answers(tmp_path: Path, course) -> None:
     import argparse
+
+    from grader_course import full_marks
 
     from autograder.grading import batch
 
-    calls = []
-
-    def run(cmd, **kwargs):
-        calls.append(cmd)
-        out = Path(cmd[cmd.index("--out") + 1])
-        if len(calls) == 2 and "ok" in out.name:  # the second attempt of "ok" works
-            Result(student="ok", submission="ok.zip").write(out)
-            return subprocess.CompletedProcess(cmd, 0, "", "")
-        return subprocess.CompletedProcess(cmd, -9, "", "Killed")
-
-    monkeypatch.setattr(batch.subprocess, "run", run)
-    args = argparse.Namespace(source=tmp_path, hidden="h", course=tmp_path, timeout=1, cell_timeout=1, memory_mb=1, job_timeout=1,
-                              seed=None, no_nbgrader=True, execute=False, isolation=None, submission_timeout=5)
-    (ok,) = batch.grade_many([tmp_path / "ok.zip"], tmp_path / "out", args, jobs=1, progress=False)
-    assert len(calls) == 2 and results.read(ok).status == "ok"
-    calls.clear()
-    (dead,) = batch.grade_many([tmp_path / "dead.zip"], tmp_path / "out", args, jobs=1, progress=False)
-    result = results.read(dead)
-    assert len(calls) == 2 and result.status == "grader_error" and "regrade" in result.status_detail, result.status_detail
+    args = argparse.Namespace(timeout=10, cell_timeout=60, job_timeout=120, memory_mb=2048, isolation=None, seed=None)
+    check = batch.calibrate(course, args, seed=11, scratch=tmp_path)
+    assert check.auto == full_marks() and check.status == "ok", (check.status_detail, check.log[-5:])
+    name = course.graded_functions()[0]
+    assert course.cases(name, 11) is course.cases(name, 11)  # what every forked grader inherits instead of recomputing
+    case = course.cases(name, 11)[0]
+    assert course.answer(name, case) is course.answer(name, case)
