@@ -51,9 +51,10 @@ COURSE ?= ../backproplab-grading
 grade: venv
 	$(PY) -m autograder grade --course $(COURSE)
 
-## make bench-grading: our grading pipeline vs plain sequential nbgrader autograde (bench/grading_throughput.md);
-## BENCH_GRADING_ARGS="-n 500 --plain-n 500" for the issue's full target (a quiet machine, hours for the plain side)
-BENCH_GRADING_ARGS ?=
+## make bench-grading: a class of 500 generated submissions graded by ours and the first 6 by plain sequential nbgrader
+## autograde, in one run (bench/grading_throughput.md; about 15 min on 2 cores: use a quiet machine);
+## BENCH_GRADING_ARGS="-n 24" for a quick look, "-n 500 --plain-n 500" to grade all 500 both ways (hours for the plain side)
+BENCH_GRADING_ARGS ?= -n 500 --plain-n 6
 bench-grading: venv
 	$(PY) -m bench.grading_throughput $(BENCH_GRADING_ARGS)
 

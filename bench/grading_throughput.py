@@ -1,7 +1,8 @@
 """Grading throughput: our default pipeline vs plain sequential ``nbgrader autograde``, in one run.
 
     python -m bench.grading_throughput [-n 24] [--plain-n 6] [-j JOBS] [--out bench/grading_throughput.md]
-    make bench-grading BENCH_GRADING_ARGS="-n 500 --plain-n 500"     # the issue's target, on a quiet machine
+    make bench-grading                                               # -n 500 --plain-n 6: the class target, on a quiet machine
+    make bench-grading BENCH_GRADING_ARGS="-n 500 --plain-n 500"     # plain nbgrader on all 500 too (hours)
 
 N generated full-course submissions, in turn (`KINDS`): perfect (solution
 notebooks as run, reference package), blank (the student copy as released),

@@ -59,7 +59,7 @@ def test_two_grade_one_processes_merge_into_one_gradebook(tmp_path: Path, course
     for p in procs:
         out, err = p.communicate(timeout=600)
         assert p.returncode == 0, err
-    (tmp_path / "course").mkdir()  # what `collect` keeps: a conflict about bob (merge flags his result)
+    (tmp_path / "course").mkdir(exist_ok=True)  # what `collect` keeps: a conflict about bob (merge flags his result)
     (tmp_path / "course" / "collect.json").write_text(json.dumps({"by_student": {"bob": ["bob: the zip says it belongs to 'ada'"]}}))
     for step in (["merge", str(tmp_path / "Ada Lovelace.json"), str(tmp_path / "bob.json")], ["export"], ["feedback"], ["report"]):
         proc = cli(*step, *common)
