@@ -105,16 +105,31 @@ def cmd_grade(args) -> int:
     if same:
         print(f"skipped {len(same)} unchanged submissions (same zip, course, hidden tests and grader as their stored result; --force regrades)")
     print(f"grading {len(zips)} submissions, {args.jobs or os.cpu_count()} at a time ({course.source})")
-    results = grade_many(zips, paths.root / "graded", args, course, jobs=args.jobs, progress=not args.quiet, course_key=key) if zips else []
-    return _after_grading(course, args, results)
+    from autograder.outputs.merge import Merger
+    from autograder.sandbox.untrusted import clean
+
+    merged: list[str] = []
+
+    def merge_one(path: Path) -> None:  # while the other submissions grade: no merging tail at the end
+        try:
+            merged.append(merger.add(path))
+        except (OSError, ValueError) as exc:
+            merged.append(f"{path.name}: not merged: {clean(exc)}")
+
+    with Merger(course, args.course) as merger:
+        if zips:
+            grade_many(zips, paths.root / "graded", args, course, jobs=args.jobs, progress=not args.quiet, course_key=key,
+                       on_result=merge_one)
+    return _after_grading(course, args, [], merged)
 
 
-def _after_grading(course, args, results) -> int:
+def _after_grading(course, args, results, merged: list[str] | None = None) -> int:
+    """merge `results` (unless `merged` says what was merged already), then export, feedback, report."""
     from autograder import sandbox
     from autograder.outputs import export, feedback, report
     from autograder.outputs.merge import merge
 
-    for line in merge(course, args.course, results):
+    for line in sorted(merged) if merged is not None else merge(course, args.course, results):
         print(line)
     print(f"grades: {export.export(course, args.course)}")
     feedback.write_all(course, args.course, nbgrader_html=getattr(args, "nbgrader_feedback", False))

@@ -26,6 +26,7 @@ import time
 import traceback
 import zipfile
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,6 +109,20 @@ def calibrate(course, args, seed: int, scratch: Path) -> Result:
                      settings=settings_of(args), nbgrader=False)
 
 
+def calibration_line(course, args, seed: int, quiet: bool = False) -> str:
+    """`calibrate`, said in one line (with `quiet`, only when the reference does not earn full marks); never raises."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="calibrate-") as scratch:
+            check = calibrate(course, args, seed, Path(scratch))
+    except Exception as exc:  # noqa: BLE001 - each grader then computes what it needs itself
+        return f"seed {seed}; grading the reference solution failed ({clean(f'{type(exc).__name__}: {exc}')}): check the course\n"
+    full = sum(nb.get("auto_max", 0) for nb in check.notebooks.values())
+    if check.auto >= full:
+        return "" if quiet else f"seed {seed} for this class; the reference solution scores {check.auto:g}/{full:g} on the grader\n"
+    return (f"seed {seed}; the reference solution scores only {check.auto:g}/{full:g} on the grader (status {check.status}: "
+            f"{check.status_detail}): check the hidden tests and the limits\n")
+
+
 @dataclass
 class _Running:
     zip_path: Path
@@ -132,8 +147,12 @@ def _fork(task: _Running, grade) -> int:
     return pid
 
 
-def run_forked(zips: list[Path], outdir: Path, grade, jobs: int, timeout: float, progress: bool = True) -> list[Path]:
-    """``grade(zip, out)`` for every zip in a forked process, `jobs` at a time; a death is retried once, then reported."""
+def run_forked(zips: list[Path], outdir: Path, grade, jobs: int, timeout: float, progress: bool = True,
+               on_result: Callable[[Path], None] | None = None) -> list[Path]:
+    """``grade(zip, out)`` for every zip in a forked process, `jobs` at a time; a death is retried once, then reported.
+
+    `on_result(out)` runs here as each result is final (while the others are still grading).
+    """
     from tqdm.auto import tqdm
 
     outdir.mkdir(parents=True, exist_ok=True)
@@ -141,6 +160,12 @@ def run_forked(zips: list[Path], outdir: Path, grade, jobs: int, timeout: float,
     running: dict[int, _Running] = {}
     done: list[Path] = []
     bar = tqdm(total=len(zips), desc="grading", unit="submission", disable=not progress)
+
+    def finished(out: Path) -> None:
+        done.append(out)
+        bar.update()
+        if on_result is not None:
+            on_result(out)
     try:
         while pending or running:
             while pending and len(running) < jobs:
@@ -160,24 +185,21 @@ def run_forked(zips: list[Path], outdir: Path, grade, jobs: int, timeout: float,
                         os.waitpid(pid, 0)
                         del running[pid]
                         failed_result(task.out.stem, task.zip_path, f"grading took longer than {timeout:g} s", results.TIMEOUT).write(task.out)
-                        done.append(task.out)
-                        bar.update()
+                        finished(task.out)
                 time.sleep(POLL)
                 continue
             task = running.pop(pid, None)
             if task is None:
                 continue
             if os.waitstatus_to_exitcode(status) == 0 and task.out.exists():
-                done.append(task.out)
-                bar.update()
+                finished(task.out)
                 continue
             why = _death(status)
             if task.attempt == 1:  # not the student's doing (the grader's own OOM, a signal from outside): once more
                 pending.appendleft(_Running(task.zip_path, task.out, 2, 0.0))
                 continue
             failed_result(task.out.stem, task.zip_path, f"{why}, twice: grader error, regrade").write(task.out)
-            done.append(task.out)
-            bar.update()
+            finished(task.out)
     finally:
         for pid in running:
             _kill(pid)
@@ -199,8 +221,11 @@ def _death(status: int) -> str:
 
 
 def grade_many(zips: list[Path], outdir: Path, args, course, jobs: int | None = None, progress: bool = True,
-               course_key: str | None = None) -> list[Path]:
-    """Grade `zips` in parallel into `outdir/<student>.json`, forked from this warm process; return the result files."""
+               course_key: str | None = None, on_result: Callable[[Path], None] | None = None) -> list[Path]:
+    """Grade `zips` in parallel into `outdir/<student>.json`, forked from this warm process; return the result files.
+
+    `on_result(path)` runs in this process as each result lands (`grade` merges it into the gradebook then).
+    """
     import tqdm
 
     tqdm.tqdm.monitor_interval = 0  # no monitor thread: this process forks
@@ -209,16 +234,11 @@ def grade_many(zips: list[Path], outdir: Path, args, course, jobs: int | None = 
     before = tempfile.tempdir
     tempfile.tempdir = scratch_root or before  # thousands of small job files a submission: cheaper in memory
     try:
-        with tempfile.TemporaryDirectory(prefix="calibrate-") as scratch:
-            check = calibrate(course, args, seed, Path(scratch))
-        full = sum(nb.get("auto_max", 0) for nb in check.notebooks.values())
-        if progress or check.auto < full:
-            print(f"seed {seed} for this class; the reference solution scores {check.auto:g}/{full:g} on the grader"
-                  + ("" if check.auto >= full else f" (status {check.status}): check the hidden tests and the limits"))
+        print(calibration_line(course, args, seed, quiet=not progress), end="", flush=True)
 
         def grade(zip_path: Path, out: Path) -> None:
             grade_to_file(zip_path, out, args, course=course, seed=seed, course_key=course_key)
 
-        return run_forked(zips, outdir, grade, jobs or os.cpu_count() or 1, args.submission_timeout, progress)
+        return run_forked(zips, outdir, grade, jobs or os.cpu_count() or 1, args.submission_timeout, progress, on_result)
     finally:
         tempfile.tempdir = before

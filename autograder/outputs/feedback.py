@@ -46,25 +46,30 @@ class Hand:
     comments: dict[tuple[str, str], str] = field(default_factory=dict)  # (notebook, cell) → the instructor's comment
 
 
-def hand_grading(root: Path, student: str) -> Hand:
-    """The formgrader's scores, overrides and comments for `student` (nothing when not merged yet)."""
-    from nbgrader.api import Gradebook
+def hand_grading(root: Path, student: str, gb=None) -> Hand:
+    """The formgrader's scores, overrides and comments for `student` (nothing when not merged yet).
 
+    `gb`: an open nbgrader ``Gradebook`` of the course (opening one costs about 0.1 CPU-s: `write_all` opens one).
+    """
+    if gb is None:
+        from nbgrader.api import Gradebook
+
+        with Gradebook(CourseDir(root).db_url, ASSIGNMENT) as gb:
+            return hand_grading(root, student, gb)
     hand = Hand()
-    with Gradebook(CourseDir(root).db_url, ASSIGNMENT) as gb:
-        try:
-            submission = gb.find_submission(ASSIGNMENT, student)
-        except Exception:
-            return hand
-        for nb in submission.notebooks:
-            for grade in nb.grades:
-                key = (nb.name, grade.cell.name)
-                hand.scores[key] = None if grade.needs_manual_grade else grade.score
-                if grade.manual_score is not None and grade.auto_score is not None and grade.manual_score != grade.auto_score:
-                    hand.overrides[key] = float(grade.manual_score)
-            for comment in nb.comments:
-                if (comment.manual_comment or "").strip():
-                    hand.comments[(nb.name, comment.cell.name)] = comment.manual_comment.strip()[:MAX_COMMENT]
+    try:
+        submission = gb.find_submission(ASSIGNMENT, student)
+    except Exception:
+        return hand
+    for nb in submission.notebooks:
+        for grade in nb.grades:
+            key = (nb.name, grade.cell.name)
+            hand.scores[key] = None if grade.needs_manual_grade else grade.score
+            if grade.manual_score is not None and grade.auto_score is not None and grade.manual_score != grade.auto_score:
+                hand.overrides[key] = float(grade.manual_score)
+        for comment in nb.comments:
+            if (comment.manual_comment or "").strip():
+                hand.comments[(nb.name, comment.cell.name)] = comment.manual_comment.strip()[:MAX_COMMENT]
     return hand
 
 
@@ -150,14 +155,17 @@ def _shown(groups: list) -> str:
 
 def write_all(course: Course, root: Path, nbgrader_html: bool = False) -> list[Path]:
     """Feedback pages for every merged student (and nbgrader's, if asked)."""
+    from nbgrader.api import Gradebook
+
     paths = CourseDir(root)
     paths.feedback.mkdir(parents=True, exist_ok=True)
     written = []
-    for path in sorted(paths.results.glob("*.json")):
-        result = results.load(path)
-        out = paths.feedback / f"{result['student']}.html"
-        out.write_text(render(result, hand_grading(root, result["student"])), encoding="utf-8")
-        written.append(out)
+    with Gradebook(paths.db_url, ASSIGNMENT) as gb:
+        for path in sorted(paths.results.glob("*.json")):
+            result = results.load(path)
+            out = paths.feedback / f"{result['student']}.html"
+            out.write_text(render(result, hand_grading(root, result["student"], gb)), encoding="utf-8")
+            written.append(out)
     if nbgrader_html:
         subprocess.run([sandbox.python(), "-m", "nbgrader", "generate_feedback", ASSIGNMENT, "--force"],
                        cwd=paths.root, env=nbgrader_env(), capture_output=True, timeout=3600)

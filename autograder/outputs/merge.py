@@ -41,75 +41,82 @@ def init_course(course: Course, root: Path) -> CourseDir:
     return paths
 
 
+class Merger:
+    """Folds results into the gradebook one at a time, in one open gradebook (`grade` merges each as it lands)."""
+
+    def __init__(self, course: Course, root: Path) -> None:
+        import warnings
+
+        from nbgrader.api import Gradebook
+
+        warnings.filterwarnings("ignore", module="nbgrader")
+        warnings.filterwarnings("ignore", message=".*not in session.*")
+        self.course = course
+        self.paths = init_course(course, root)
+        self.paths.results.mkdir(exist_ok=True)
+        self.conflicts = load_conflicts(self.paths.root / "collect.json")
+        self.gb = Gradebook(self.paths.db_url, ASSIGNMENT)
+
+    def __enter__(self) -> Merger:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.gb.close()
+
+    def add(self, path: Path) -> str:
+        """Merge one result file; one line saying what it brought."""
+        graded = results.read(path)  # the one reader: schema-checked, bounded (raises ValueError)
+        for text in self.conflicts.get(graded.student, []):  # who sent it is in doubt (collect): the status says so
+            graded.flag(results.CONFLICT, text)
+        result = graded.to_json()
+        student, gb = result["student"], self.gb
+        gb.update_or_create_student(student)
+        submission = gb.update_or_create_submission(ASSIGNMENT, student)
+        for notebook in submission.notebooks:  # one pass over the gradebook's rows (a query per cell cost 0.1 s a student)
+            if notebook.name in self.course.notebooks:
+                # a notebook the result lacks (an ungradable result): no older automatic score stays standing
+                _set_grades(notebook, result["notebooks"].get(notebook.name))
+        gb.db.commit()
+        _write_notebooks(self.paths, student, result.get("autograded", {}), self.course)
+        slim = {k: v for k, v in result.items() if k != "autograded"}
+        (self.paths.results / f"{student}.json").write_text(json.dumps(slim, indent=1), encoding="utf-8")
+        with open(self.paths.log, "a", encoding="utf-8") as log:
+            log.write("\n".join(result.get("log", [])) + "\n")
+        return f"{student}: {graded.auto:g} automatic points, {result['status']}"
+
+
 def merge(course: Course, root: Path, result_files: list[Path]) -> list[str]:
     """Merge results into the gradebook at `root`; return one line per student."""
-    import warnings
-
-    from nbgrader.api import Gradebook
-
-    warnings.filterwarnings("ignore", module="nbgrader")
-    warnings.filterwarnings("ignore", message=".*not in session.*")
-    paths = init_course(course, root)
-    paths.results.mkdir(exist_ok=True)
-    conflicts = load_conflicts(paths.root / "collect.json")
-    lines = []
-    with Gradebook(paths.db_url, ASSIGNMENT) as gb:
-        for path in result_files:
-            graded = results.read(path)  # the one reader: schema-checked, bounded (raises ValueError)
-            for text in conflicts.get(graded.student, []):  # who sent it is in doubt (collect): the status says so
-                graded.flag(results.CONFLICT, text)
-            result = graded.to_json()
-            student = result["student"]
-            gb.update_or_create_student(student)
-            gb.update_or_create_submission(ASSIGNMENT, student)
-            for nb_name, report in result["notebooks"].items():
-                if nb_name in course.notebooks:
-                    _set_grades(gb, student, nb_name, report)
-            for nb_name in course.notebooks.keys() - result["notebooks"].keys():
-                _zero_grades(gb, student, nb_name)  # an ungradable result: no older automatic score stays standing
-            gb.db.commit()
-            _write_notebooks(paths, student, result.get("autograded", {}), course)
-            slim = {k: v for k, v in result.items() if k != "autograded"}
-            (paths.results / f"{student}.json").write_text(json.dumps(slim, indent=1), encoding="utf-8")
-            with open(paths.log, "a", encoding="utf-8") as log:
-                log.write("\n".join(result.get("log", [])) + "\n")
-            auto = sum(nb["auto"] for nb in result["notebooks"].values())
-            lines.append(f"{student}: {auto:g} automatic points, {result['status']}")
-    return lines
+    with Merger(course, root) as merger:
+        return [merger.add(path) for path in result_files]
 
 
-def _set_grades(gb, student: str, nb_name: str, report: dict) -> None:
-    for grade_id, cell in report["cells"].items():
-        try:
-            grade = gb.find_grade(grade_id, nb_name, ASSIGNMENT, student)
-        except Exception:  # a cell the gradebook does not know (source changed): nothing to set
+def _set_grades(notebook, report: dict | None) -> None:
+    """The harness's points into one submitted notebook's grades; every automatic score 0 when `report` is None."""
+    cells = report["cells"] if report is not None else {}
+    for grade in notebook.grades:
+        cell = cells.get(grade.cell.name)
+        if report is None:
+            grade.auto_score, grade.needs_manual_grade = 0.0, False
+        elif cell is None:  # a cell the result does not know (source changed): nothing to set
             continue
-        if cell["kind"] == WRITTEN:
+        elif cell["kind"] == WRITTEN:
             if cell.get("answered") and report.get("problem") is None:
                 grade.auto_score = None
                 grade.needs_manual_grade = grade.manual_score is None
             else:
                 grade.auto_score = 0.0
                 grade.needs_manual_grade = False
-            continue
-        grade.auto_score = float(cell.get("points") or 0.0)
-        grade.needs_manual_grade = False
-
-
-def _zero_grades(gb, student: str, nb_name: str) -> None:
-    try:
-        notebook = gb.find_submission_notebook(nb_name, ASSIGNMENT, student)
-    except Exception:  # nothing merged for this notebook yet
-        return
-    for grade in notebook.grades:
-        grade.auto_score = 0.0
-        grade.needs_manual_grade = False
+        else:
+            grade.auto_score = float(cell.get("points") or 0.0)
+            grade.needs_manual_grade = False
 
 
 def _write_notebooks(paths: CourseDir, student: str, notebooks: dict, course: Course) -> None:
     # autograded/ is what the formgrader shows; submitted/ is what makes nbgrader list the submission (Manage Assignments)
+    texts = {name: json.dumps(nb, indent=1) for name, nb in notebooks.items()
+             if name in course.notebooks and isinstance(nb, dict) and isinstance(nb.get("cells"), list)}
     for folder in (paths.autograded / student / ASSIGNMENT, paths.root / "submitted" / student / ASSIGNMENT):
         folder.mkdir(parents=True, exist_ok=True)
-        for name, nb in notebooks.items():
-            if name in course.notebooks and isinstance(nb, dict) and isinstance(nb.get("cells"), list):
-                (folder / f"{name}.ipynb").write_text(json.dumps(nb, indent=1), encoding="utf-8")
+        for name, text in texts.items():
+            (folder / f"{name}.ipynb").write_text(text, encoding="utf-8")

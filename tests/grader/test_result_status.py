@@ -224,3 +224,23 @@ def test_the_batch_calibration_grades_the_reference_to_full_marks_and_fills_the_
     assert course.cases(name, 11) is course.cases(name, 11)  # what every forked grader inherits instead of recomputing
     case = course.cases(name, 11)[0]
     assert course.answer(name, case) is course.answer(name, case)
+
+
+def test_the_calibration_line_says_when_the_reference_falls_short_or_fails(monkeypatch) -> None:
+    from autograder.grading import batch
+
+    short = Result(student="reference", submission="reference.zip",
+                   notebooks={"01": {"auto": 1.0, "auto_max": 2.0, "cells": {}}})
+    short.flag(results.IMPORT_ERROR, "backproplab/losses.py does not import")
+    monkeypatch.setattr(batch, "calibrate", lambda *a, **k: short)
+    line = batch.calibration_line(None, None, 7, quiet=True)
+    assert "only 1/2" in line and "import_error" in line and "losses.py" in line and "seed 7" in line
+
+    def broken(*a, **k):
+        raise FileNotFoundError("no source notebooks")
+
+    monkeypatch.setattr(batch, "calibrate", broken)
+    assert "failed (FileNotFoundError: no source notebooks)" in batch.calibration_line(None, None, 7)
+    full = Result(student="reference", submission="reference.zip", notebooks={"01": {"auto": 2.0, "auto_max": 2.0, "cells": {}}})
+    monkeypatch.setattr(batch, "calibrate", lambda *a, **k: full)
+    assert batch.calibration_line(None, None, 7, quiet=True) == "" and "scores 2/2" in batch.calibration_line(None, None, 7)
