@@ -265,6 +265,10 @@ def plain_source(source: str) -> str | None:
             return None  # IPython syntax (`!cmd`, `x?`, top-level await) or a real syntax error: IPython says which
     if any(isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in IPYTHON_NAMES for n in ast.walk(tree)):
         return None
+    try:
+        compile(tree, "<cell>", "exec")  # what only the compiler refuses, e.g. a top-level `await` (IPython runs it)
+    except SyntaxError:
+        return None
     return source
 
 
