@@ -47,7 +47,7 @@ def _limit_args(p: argparse.ArgumentParser) -> None:
 def _load(args, build: bool = True):
     from autograder.grading.course import Course
 
-    return Course.load(args.source, Path(args.course) / ".build", hidden=args.hidden, build=build)
+    return Course.from_args(args, build=build)
 
 
 def cmd_bundle(args) -> int:
@@ -92,6 +92,7 @@ def cmd_grade(args) -> int:
     from autograder.grading import unchanged
     from autograder.grading.batch import grade_many
     from autograder.layout import CourseDir
+    from autograder.outputs.merge import Merger
     from autograder.student.submit import student_id
 
     course = _load(args)
@@ -105,31 +106,19 @@ def cmd_grade(args) -> int:
     if same:
         print(f"skipped {len(same)} unchanged submissions (same zip, course, hidden tests and grader as their stored result; --force regrades)")
     print(f"grading {len(zips)} submissions, {args.jobs or os.cpu_count()} at a time ({course.source})")
-    from autograder.outputs.merge import Merger
-    from autograder.sandbox.untrusted import clean
-
-    merged: list[str] = []
-
-    def merge_one(path: Path) -> None:  # while the other submissions grade: no merging tail at the end
-        try:
-            merged.append(merger.add(path))
-        except (OSError, ValueError) as exc:
-            merged.append(f"{path.name}: not merged: {clean(exc)}")
-
     with Merger(course, args.course) as merger:
-        if zips:
+        if zips:  # each result merged as it lands, while the others grade: no merging tail at the end
             grade_many(zips, paths.root / "graded", args, course, jobs=args.jobs, progress=not args.quiet, course_key=key,
-                       on_result=merge_one)
-    return _after_grading(course, args, [], merged)
+                       on_result=merger.add_or_say)
+    return _after_grading(course, args, merger.lines)
 
 
-def _after_grading(course, args, results, merged: list[str] | None = None) -> int:
-    """merge `results` (unless `merged` says what was merged already), then export, feedback, report."""
+def _after_grading(course, args, merged: list[str]) -> int:
+    """After merging (`merged`: one line per result): export, feedback, report."""
     from autograder import sandbox
     from autograder.outputs import export, feedback, report
-    from autograder.outputs.merge import merge
 
-    for line in sorted(merged) if merged is not None else merge(course, args.course, results):
+    for line in sorted(merged):
         print(line)
     print(f"grades: {export.export(course, args.course)}")
     feedback.write_all(course, args.course, nbgrader_html=getattr(args, "nbgrader_feedback", False))
@@ -140,8 +129,10 @@ def _after_grading(course, args, results, merged: list[str] | None = None) -> in
 
 def cmd_finish(args) -> int:
     """merge (the given results) + export + feedback + report in this one process: nbgrader and the course loaded once."""
+    from autograder.outputs.merge import merge
+
     course = _load(args)
-    return _after_grading(course, args, sorted(args.results))
+    return _after_grading(course, args, merge(course, args.course, sorted(args.results)))
 
 
 def cmd_merge(args) -> int:

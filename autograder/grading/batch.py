@@ -78,7 +78,7 @@ def grade_to_file(zip_path: Path, out: Path, args, course=None, seed: int | None
         if course is None:
             from autograder.grading.course import Course
 
-            course = Course.load(args.source, Path(args.course) / ".build", hidden=args.hidden)
+            course = Course.from_args(args)
         result = grade_one(zip_path, course, student=student, seed=args.seed if seed is None else seed, settings=settings_of(args),
                            nbgrader=not args.no_nbgrader, execute=getattr(args, "execute", False))
     except Exception as exc:  # noqa: BLE001 - a grader bug must still leave a result that says so

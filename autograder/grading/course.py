@@ -110,6 +110,11 @@ class Course:
         course.prepare(build)
         return course
 
+    @classmethod
+    def from_args(cls, args, build: bool = True) -> Course:
+        """The course the CLI's ``--source``, ``--course`` (its ``.build`` folder) and ``--hidden`` name."""
+        return cls.load(args.source, Path(args.course) / ".build", hidden=args.hidden, build=build)
+
     # ------------------------------------------------------------------ build
 
     def source_files(self) -> list[Path]:

@@ -20,6 +20,7 @@ from autograder.grading.course import ASSIGNMENT, Course, nbgrader_config
 from autograder.grading.notebooks import WRITTEN
 from autograder.layout import CourseDir
 from autograder.outputs.collect import load_conflicts
+from autograder.sandbox.untrusted import clean
 
 STUDENT_RE = re.compile(r"^[a-z0-9_]{1,64}$")
 
@@ -56,6 +57,7 @@ class Merger:
         self.paths.results.mkdir(exist_ok=True)
         self.conflicts = load_conflicts(self.paths.root / "collect.json")
         self.gb = Gradebook(self.paths.db_url, ASSIGNMENT)
+        self.lines: list[str] = []  # what `add_or_say` merged, a line each
 
     def __enter__(self) -> Merger:
         return self
@@ -83,6 +85,13 @@ class Merger:
         with open(self.paths.log, "a", encoding="utf-8") as log:
             log.write("\n".join(result.get("log", [])) + "\n")
         return f"{student}: {graded.auto:g} automatic points, {result['status']}"
+
+    def add_or_say(self, path: Path) -> None:
+        """`add`, its line kept in `lines`; a result that cannot be merged is a line too, never the end of the batch."""
+        try:
+            self.lines.append(self.add(path))
+        except (OSError, ValueError) as exc:
+            self.lines.append(f"{path.name}: not merged: {clean(exc)}")
 
 
 def merge(course: Course, root: Path, result_files: list[Path]) -> list[str]:
